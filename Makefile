@@ -1,0 +1,152 @@
+# pyverify - verify Sigstore bundles. One Makefile, no autotools.
+#
+# Variables you may override:
+#   CC, CFLAGS (default -O2 -g), LDFLAGS, PREFIX (/usr/local), DESTDIR
+#
+# Targets:
+#   make                build/pyverify, build/libpyverify.{a,so}, build/pyverify.pc
+#   make check          install missing packages (as root), build, run every
+#                       test, then the unit tests again under ASan + UBSan
+#   make test           unit and CLI tests only (no package install, no ASan)
+#   make test-asan      unit tests built with AddressSanitizer and UBSan
+#   make bench          speed measurements, printed as ratios
+#   make install        PREFIX=... DESTDIR=...
+#   make lint           banned functions
+
+.SUFFIXES:
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+PKGS     = openssl jansson libsodium libcurl
+DEB_PKGS = libssl-dev libjansson-dev libcurl4-openssl-dev libsodium-dev \
+           libcriterion-dev libmicrohttpd-dev pkg-config
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wformat=2 \
+          -Wno-missing-field-initializers
+DEFS    = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+          -DPYVERIFY_PREFIX='"$(PREFIX)"'
+HARDEN  = -fstack-protector-strong -fPIC -fvisibility=hidden
+LDHARDEN = -Wl,-z,relro,-z,now,-z,noexecstack
+ALL_CFLAGS = $(WARN) $(DEFS) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+
+BUILD ?= build
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+CMD_SRC  = $(sort $(wildcard cmd/*.c))
+SRV_SRC  = $(sort $(wildcard server/*.c))
+SUP_SRC  = $(sort $(wildcard tests/support/*.c))
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+SRV_OBJ  = $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
+SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HEADERS  = $(wildcard lib/*.h) $(wildcard cmd/*.h) $(wildcard tests/support/*.h)
+
+SERVER_BIN = $(if $(SRV_SRC),$(BUILD)/pyverifyd)
+
+all: $(BUILD)/pyverify $(BUILD)/libpyverify.a $(BUILD)/libpyverify.so \
+     $(BUILD)/pyverify.pc $(SERVER_BIN)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libpyverify.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/libpyverify.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libpyverify.so.0 $(LDHARDEN) $(LDFLAGS) \
+	    $(CFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
+
+$(BUILD)/pyverify: $(CMD_OBJ) $(BUILD)/libpyverify.a
+	$(CC) $(LDHARDEN) $(LDFLAGS) $(CFLAGS) -o $@ $(CMD_OBJ) \
+	    $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
+
+$(BUILD)/pyverifyd: $(SRV_OBJ) $(BUILD)/libpyverify.a
+	$(CC) $(LDHARDEN) $(LDFLAGS) $(CFLAGS) -o $@ $(SRV_OBJ) \
+	    $(BUILD)/libpyverify.a $(MHD_LIBS) $(PKG_LIBS) -lpthread
+
+$(BUILD)/pyverify.pc: Makefile
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	    'includedir=$${prefix}/include' '' 'Name: pyverify' \
+	    'Description: Offline Sigstore bundle verification' \
+	    'Version: 0.1.0' 'Requires.private: openssl jansson libsodium' \
+	    'Libs: -L$${libdir} -lpyverify' 'Cflags: -I$${includedir}' > $@
+
+# Unit tests: one Criterion binary per tests/test_*.c, linked with the
+# static library (internal symbols included) and tests/support.
+$(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
+	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(PKG_LIBS) -lpthread
+
+tests-build: $(TESTS) $(BUILD)/pyverify $(SERVER_BIN)
+
+# Each test binary runs from the repository root so it finds
+# ../shared/testdata relative to it (PYVERIFY_TESTDATA overrides).
+test: tests-build
+	@fail=0; for t in $(TESTS); do \
+	    echo "== $$t"; PYVERIFY_BUILD=$(BUILD) $$t --jobs 2 || fail=1; \
+	done; \
+	if [ -x tests/cli.sh ]; then echo "== tests/cli.sh"; \
+	    PYVERIFY_BUILD=$(BUILD) sh tests/cli.sh || fail=1; fi; \
+	exit $$fail
+
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+	$(MAKE) test-asan
+
+# Installs the Debian packages that are missing (as root), or says how.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq $$missing; \
+	else \
+	    echo "missing packages; run as root:"; \
+	    echo "  apt-get install -y$$missing"; exit 1; \
+	fi
+
+bench: all
+	sh bench/run.sh $(BUILD)
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/pyverify
+	cp $(BUILD)/pyverify $(DESTDIR)$(PREFIX)/bin/
+	if [ -x $(BUILD)/pyverifyd ]; then cp $(BUILD)/pyverifyd $(DESTDIR)$(PREFIX)/bin/; fi
+	cp $(BUILD)/libpyverify.a $(DESTDIR)$(PREFIX)/lib/
+	cp $(BUILD)/libpyverify.so $(DESTDIR)$(PREFIX)/lib/libpyverify.so.0
+	ln -sf libpyverify.so.0 $(DESTDIR)$(PREFIX)/lib/libpyverify.so
+	cp $(BUILD)/pyverify.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	cp lib/pyverify.h $(DESTDIR)$(PREFIX)/include/
+	if [ -d policy ] && ls policy/*.json >/dev/null 2>&1; then \
+	    cp policy/*.json $(DESTDIR)$(PREFIX)/share/pyverify/; fi
+
+BANNED = strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|sscanf
+lint:
+	! grep -nE "(^|[^_a-z])($(BANNED)) *\(" lib/*.c cmd/*.c $(SRV_SRC)
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check deps test test-asan tests-build bench install lint clean
