@@ -24,7 +24,7 @@ pv_dsse_pae(struct pv_bytes *out, const char *type, const uint8_t *body,
 	if (n < 0 || body_len > SIZE_MAX / 2 || tlen > SIZE_MAX / 4)
 		return -1;
 	total = hlen + tlen + (size_t)n + body_len;
-	buf = malloc(total ? total : 1);
+	buf = malloc(total + 1); /* +1: snprintf writes a NUL */
 	if (buf == NULL)
 		return -1;
 	memcpy(buf, head, hlen);
