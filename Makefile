@@ -125,7 +125,16 @@ deps:
 	    echo "  apt-get install -y$$missing"; exit 1; \
 	fi
 
-bench: all
+BENCH_BINS = $(BUILD)/bench/bench_verify $(BUILD)/bench/mkfixture
+$(BUILD)/bench/bench_verify: bench/bench_verify.c $(BUILD)/libpyverify.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
+$(BUILD)/bench/mkfixture: bench/mkfixture.c $(SUP_OBJ) $(BUILD)/libpyverify.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
+	    $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
+
+bench: all $(BENCH_BINS)
 	sh bench/run.sh $(BUILD)
 
 install: all

@@ -86,6 +86,8 @@ struct vs_sign_opts {
 	X509 *log_cert;
 	/* Signs the artifact with this key instead of the leaf's. */
 	EVP_PKEY *signing_key;
+	/* leaf_index is taken literally, even 0 (otherwise 0 = default). */
+	int explicit_leaf_index;
 };
 
 /*

@@ -1,0 +1,163 @@
+/*
+ * bench_verify.c - in-process cost of verifying one bundle by digest
+ * (parse + verify), against the floor measured in the same run: the
+ * signature checks a CPython bundle needs (one ECDSA P-384 for the leaf
+ * certificate, four ECDSA P-256: SCT, SET, checkpoint, artifact).
+ *
+ * usage: bench_verify TRUSTED_ROOT BUNDLE sha256:HEX IDENTITY ISSUER [N]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
+#include "pyverify.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* One signature over a SHA-256 digest with a fresh key of `nid`. */
+struct sigcase {
+	EVP_PKEY *key;
+	unsigned char sig[160];
+	size_t siglen;
+	unsigned char md[32];
+};
+
+static void
+sigcase_init(struct sigcase *c, const char *curve)
+{
+	EVP_PKEY_CTX *kctx;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+
+	c->key = EVP_EC_gen(curve);
+	memset(c->md, 7, sizeof(c->md));
+	kctx = EVP_PKEY_CTX_new(c->key, NULL);
+	EVP_PKEY_sign_init(kctx);
+	EVP_PKEY_CTX_set_signature_md(kctx, EVP_sha256());
+	c->siglen = sizeof(c->sig);
+	EVP_PKEY_sign(kctx, c->sig, &c->siglen, c->md, sizeof(c->md));
+	EVP_PKEY_CTX_free(kctx);
+	EVP_MD_CTX_free(m);
+}
+
+static int
+sigcase_verify(const struct sigcase *c)
+{
+	EVP_PKEY_CTX *k = EVP_PKEY_CTX_new(c->key, NULL);
+	int ok = EVP_PKEY_verify_init(k) == 1 &&
+	         EVP_PKEY_CTX_set_signature_md(k, EVP_sha256()) == 1 &&
+	         EVP_PKEY_verify(k, c->sig, c->siglen, c->md, sizeof(c->md)) == 1;
+	EVP_PKEY_CTX_free(k);
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	pyverify_trust_root *root = NULL;
+	pyverify_policy *policy = NULL;
+	pyverify_artifact art;
+	pyverify_error err;
+	struct sigcase p384, p256;
+	size_t blen, i, n;
+	char *bundle_text;
+	double t0, t_verify, t_floor;
+
+	if (argc < 6) {
+		fprintf(stderr, "usage: bench_verify ROOT BUNDLE sha256:HEX "
+		                "IDENTITY ISSUER [N]\n");
+		return 2;
+	}
+	n = argc > 6 ? (size_t)strtoul(argv[6], NULL, 10) : 300;
+	bundle_text = slurp(argv[2], &blen);
+	if (bundle_text == NULL ||
+	    pyverify_trust_root_load_file(&root, argv[1], &err) != 0 ||
+	    pyverify_artifact_from_digest(&art, argv[3], &err) != 0 ||
+	    pyverify_policy_new(&policy, &err) != 0 ||
+	    pyverify_policy_add_identity(policy, argv[4], PYVERIFY_MATCH_EXACT,
+	                                 argv[5], PYVERIFY_MATCH_EXACT,
+	                                 &err) != 0) {
+		fprintf(stderr, "bench_verify: setup failed: %s\n", err.msg);
+		return 1;
+	}
+	sigcase_init(&p384, "P-384");
+	sigcase_init(&p256, "P-256");
+
+	/* Warm up both paths once, then time them interleaved in blocks so
+	 * frequency changes hit both alike. */
+	t_verify = t_floor = 0;
+	for (i = 0; i < n; i++) {
+		pyverify_bundle *b = NULL;
+		pyverify_result res;
+		int k, ok = 1;
+
+		t0 = now_s();
+		if (pyverify_bundle_load_memory(&b, bundle_text, blen, &err) != 0 ||
+		    pyverify_verify(root, b, &art, policy, &res, &err) != 0) {
+			fprintf(stderr, "bench_verify: verification failed: "
+			                "[%s] %s\n", pyverify_step_code(err.step),
+			        err.msg);
+			return 1;
+		}
+		pyverify_bundle_free(b);
+		if (i > 0)
+			t_verify += now_s() - t0;
+
+		t0 = now_s();
+		ok &= sigcase_verify(&p384);
+		for (k = 0; k < 4; k++)
+			ok &= sigcase_verify(&p256);
+		if (!ok) {
+			fprintf(stderr, "bench_verify: floor check failed\n");
+			return 1;
+		}
+		if (i > 0)
+			t_floor += now_s() - t0;
+	}
+	n -= 1;
+	printf("verify one bundle by digest (parse + verify): %8.1f us\n",
+	       t_verify / (double)n * 1e6);
+	printf("floor: 1 P-384 + 4 P-256 ECDSA verifications: %8.1f us\n",
+	       t_floor / (double)n * 1e6);
+	printf("ratio verify/floor: %.2fx (%zu runs)\n", t_verify / t_floor, n);
+	EVP_PKEY_free(p384.key);
+	EVP_PKEY_free(p256.key);
+	pyverify_policy_free(policy);
+	pyverify_trust_root_free(root);
+	free(bundle_text);
+	return 0;
+}

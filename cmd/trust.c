@@ -1,0 +1,172 @@
+/* trust.c - `pyverify trust import|show`: manage the pinned trusted root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: pyverify trust import [--staging] FILE\n"
+	        "       pyverify trust show [--staging] [--trusted-root FILE]\n"
+	        "\n"
+	        "import  validates FILE as a Sigstore trusted root "
+	        "(trusted_root.json)\n"
+	        "        and installs it in your data directory\n"
+	        "        ($XDG_DATA_HOME/pyverify, else ~/.local/share/pyverify),\n"
+	        "        where verification finds it. Nothing is fetched: get the\n"
+	        "        file from Sigstore's TUF repository or your distribution.\n"
+	        "show    prints which trusted root verification would use.\n"
+	        "\n"
+	        "Lookup order: --trusted-root FILE, $PYVERIFY_TRUSTED_ROOT\n"
+	        "($PYVERIFY_STAGING_TRUSTED_ROOT with --staging), the data\n"
+	        "directory, /etc/pyverify/, then the install prefix's\n"
+	        "share/pyverify/ (file trusted_root.json, or\n"
+	        "staging_trusted_root.json with --staging).\n");
+}
+
+static int
+mkdir_parents(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Copies src to dst through a temporary file and rename(), so a reader
+ * never sees half a trusted root. */
+static int
+install_file(const char *src, const char *dst)
+{
+	char tmp[4200], buf[65536];
+	int in = -1, out = -1, rc = -1;
+	ssize_t n;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid()) >=
+	    (int)sizeof(tmp))
+		return -1;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (in < 0 || out < 0)
+		goto done;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto done;
+	if (n < 0 || fsync(out) != 0)
+		goto done;
+	if (close(out) != 0) {
+		out = -1;
+		goto done;
+	}
+	out = -1;
+	if (rename(tmp, dst) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+static int
+trust_import(const char *file, int staging)
+{
+	pyverify_trust_root *root = NULL;
+	pyverify_error err;
+	char dst[4096];
+
+	if (pyverify_trust_root_load_file(&root, file, &err) != 0) {
+		fprintf(stderr, "pyverify: %s is not a usable trusted root: %s\n",
+		        file, err.msg);
+		return err.code == PYVERIFY_EIO ? EXIT_USAGE : EXIT_REJECTED;
+	}
+	pyverify_trust_root_free(root);
+	if (trust_user_path(dst, sizeof(dst), staging) != 0) {
+		fprintf(stderr, "pyverify: no data directory: set HOME or "
+		                "XDG_DATA_HOME\n");
+		return EXIT_USAGE;
+	}
+	if (mkdir_parents(dst) != 0 || install_file(file, dst) != 0) {
+		fprintf(stderr, "pyverify: cannot install %s: %s\n", dst,
+		        strerror(errno));
+		return EXIT_USAGE;
+	}
+	printf("installed %strusted root %s as %s\n", staging ? "staging " : "",
+	       file, dst);
+	return 0;
+}
+
+static int
+trust_show(const char *explicit_path, int staging)
+{
+	char path[4096], why[2048];
+
+	if (trust_locate(path, sizeof(path), explicit_path, staging, why,
+	                 sizeof(why)) != 0) {
+		fprintf(stderr, "pyverify: %s\n", why);
+		return EXIT_USAGE;
+	}
+	pyverify_trust_root *root = trust_load(path, staging);
+	if (root == NULL)
+		return EXIT_USAGE;
+	printf("%strusted root: %s (valid)\n", staging ? "staging " : "",
+	       pyverify_trust_root_source(root));
+	pyverify_trust_root_free(root);
+	return 0;
+}
+
+int
+cmd_trust(int argc, char **argv)
+{
+	const char *sub, *file = NULL, *explicit_path = NULL;
+	int staging = 0, i;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	sub = argv[1];
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--staging") == 0)
+			staging = 1;
+		else if (strcmp(argv[i], "--trusted-root") == 0 && i + 1 < argc)
+			explicit_path = argv[++i];
+		else if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || file != NULL) {
+			fprintf(stderr, "pyverify trust: unexpected argument "
+			                "'%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		} else
+			file = argv[i];
+	}
+	if (strcmp(sub, "import") == 0 && file != NULL && explicit_path == NULL)
+		return trust_import(file, staging);
+	if (strcmp(sub, "show") == 0 && file == NULL)
+		return trust_show(explicit_path, staging);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,251 @@
+/* verify_bundle.c - `pyverify verify-bundle`: the Sigstore conformance CLI
+ * protocol (sigstore-conformance docs/cli_protocol.md), one bundle, one
+ * verdict line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <time.h>
+
+#include "cli.h"
+
+#define MAX_KEY_FILE (64 * 1024)
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pyverify verify-bundle [--staging] --bundle FILE\n"
+	    "           --certificate-identity IDENTITY\n"
+	    "           --certificate-oidc-issuer URL\n"
+	    "           [--trusted-root FILE] FILE_OR_DIGEST\n"
+	    "       pyverify verify-bundle [--staging] --bundle FILE --key KEY.pem\n"
+	    "           [--trusted-root FILE] FILE_OR_DIGEST\n"
+	    "\n"
+	    "Verifies a Sigstore bundle for an artifact, offline.\n"
+	    "\n"
+	    "FILE_OR_DIGEST   the artifact: a file (hashed as a stream), or\n"
+	    "                 sha256: followed by its 64 hex digit SHA-256\n"
+	    "--bundle FILE    the Sigstore bundle (.sigstore, .sigstore.json)\n"
+	    "--certificate-identity IDENTITY\n"
+	    "                 who must have signed: the certificate's subject\n"
+	    "                 alternative name (email, URI), exact match\n"
+	    "--certificate-oidc-issuer URL\n"
+	    "                 the OIDC issuer that vouched for the identity,\n"
+	    "                 exact match (e.g. https://github.com/login/oauth)\n"
+	    "--certificate-identity-regexp RE, --certificate-oidc-issuer-regexp RE\n"
+	    "                 POSIX extended regular expressions instead, always\n"
+	    "                 matched against the whole value\n"
+	    "--key KEY.pem    verify a bundle signed with a managed key (PEM\n"
+	    "                 public key) instead of a Fulcio certificate\n"
+	    "--trusted-root FILE\n"
+	    "                 the Sigstore trusted_root.json; default: see\n"
+	    "                 'pyverify trust --help' for the lookup order\n"
+	    "--staging        use the staging trusted root instead of production\n"
+	    "\n"
+	    "Checked: certificate chain to Fulcio at the signing time, signed\n"
+	    "certificate timestamp, transparency log entry (body, inclusion\n"
+	    "promise, inclusion proof, signed checkpoint), artifact signature,\n"
+	    "and identity + issuer.\n"
+	    "\n"
+	    "Exit status: 0 verified, 1 rejected (the line says which step\n"
+	    "failed and why), 2 usage error or unreadable input.\n");
+}
+
+int
+cli_exit_code(int status)
+{
+	switch (status) {
+	case PYVERIFY_OK:
+		return EXIT_VERIFIED;
+	case PYVERIFY_EIO:
+	case PYVERIFY_EUSAGE:
+		return EXIT_USAGE;
+	default:
+		return EXIT_REJECTED; /* never 0 on doubt */
+	}
+}
+
+static void
+pv_format_time(char *out, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "(unknown time)");
+}
+
+static int
+read_small_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	buf = malloc(MAX_KEY_FILE + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, MAX_KEY_FILE + 1, f);
+	if (ferror(f) || n > MAX_KEY_FILE) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int
+is_digest_arg(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71)
+		return 0;
+	for (i = 7; i < 71; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
+enum {
+	OPT_BUNDLE = 256, OPT_ID, OPT_ID_RE, OPT_ISS, OPT_ISS_RE, OPT_KEY,
+	OPT_ROOT, OPT_STAGING
+};
+
+static const struct option long_opts[] = {
+	{ "bundle", required_argument, NULL, OPT_BUNDLE },
+	{ "certificate-identity", required_argument, NULL, OPT_ID },
+	{ "certificate-identity-regexp", required_argument, NULL, OPT_ID_RE },
+	{ "certificate-oidc-issuer", required_argument, NULL, OPT_ISS },
+	{ "certificate-oidc-issuer-regexp", required_argument, NULL, OPT_ISS_RE },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "trusted-root", required_argument, NULL, OPT_ROOT },
+	{ "staging", no_argument, NULL, OPT_STAGING },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_verify_bundle(int argc, char **argv)
+{
+	const char *bundle_path = NULL, *identity = NULL, *issuer = NULL;
+	const char *key_path = NULL, *root_path = NULL, *subject;
+	int id_mode = PYVERIFY_MATCH_EXACT, iss_mode = PYVERIFY_MATCH_EXACT;
+	int staging = 0, c, rc, exit_code = EXIT_USAGE;
+	pyverify_trust_root *root = NULL;
+	pyverify_bundle *bundle = NULL;
+	pyverify_policy *policy = NULL;
+	pyverify_artifact artifact;
+	pyverify_result res;
+	pyverify_error err;
+	char *key_pem = NULL, when[32];
+	size_t key_len = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BUNDLE: bundle_path = optarg; break;
+		case OPT_ID: identity = optarg; id_mode = PYVERIFY_MATCH_EXACT; break;
+		case OPT_ID_RE: identity = optarg; id_mode = PYVERIFY_MATCH_REGEX; break;
+		case OPT_ISS: issuer = optarg; iss_mode = PYVERIFY_MATCH_EXACT; break;
+		case OPT_ISS_RE: issuer = optarg; iss_mode = PYVERIFY_MATCH_REGEX; break;
+		case OPT_KEY: key_path = optarg; break;
+		case OPT_ROOT: root_path = optarg; break;
+		case OPT_STAGING: staging = 1; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "pyverify verify-bundle: unknown or "
+			                "incomplete option '%s'\n",
+			        argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || bundle_path == NULL ||
+	    (key_path == NULL && (identity == NULL || issuer == NULL)) ||
+	    (key_path != NULL && (identity != NULL || issuer != NULL))) {
+		fprintf(stderr, "pyverify verify-bundle: %s\n",
+		        optind != argc - 1
+		            ? "exactly one FILE_OR_DIGEST is required"
+		        : bundle_path == NULL ? "--bundle FILE is required"
+		        : key_path != NULL
+		            ? "--key excludes --certificate-identity and "
+		              "--certificate-oidc-issuer"
+		            : "both --certificate-identity and "
+		              "--certificate-oidc-issuer are required (or --key)");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	subject = argv[optind];
+
+	if (pyverify_policy_new(&policy, &err) != 0)
+		goto report;
+	if (key_path != NULL) {
+		if (read_small_file(key_path, &key_pem, &key_len) != 0) {
+			fprintf(stderr, "pyverify: cannot read key %s (missing, "
+			                "unreadable or over 64 KiB)\n", key_path);
+			goto done;
+		}
+		if (pyverify_policy_set_key_pem(policy, key_pem, key_len,
+		                                &err) != 0) {
+			fprintf(stderr, "pyverify: key %s: %s\n", key_path,
+			        err.msg);
+			goto done;
+		}
+	} else if (pyverify_policy_add_identity(policy, identity, id_mode,
+	                                        issuer, iss_mode, &err) != 0) {
+		fprintf(stderr, "pyverify: %s\n", err.msg);
+		goto done;
+	}
+
+	rc = is_digest_arg(subject)
+	         ? pyverify_artifact_from_digest(&artifact, subject, &err)
+	         : pyverify_artifact_from_file(&artifact, subject, &err);
+	if (rc != 0) {
+		fprintf(stderr, "pyverify: %s\n", err.msg);
+		goto done;
+	}
+	root = trust_load(root_path, staging);
+	if (root == NULL)
+		goto done;
+	rc = pyverify_bundle_load_file(&bundle, bundle_path, &err);
+	if (rc == 0)
+		rc = pyverify_verify(root, bundle, &artifact, policy, &res, &err);
+	if (rc != 0)
+		goto report;
+	pv_format_time(when, res.signing_time);
+	if (key_path != NULL)
+		printf("OK %s: signed with the key in %s at %s, log index "
+		       "%lld\n", subject, key_path, when,
+		       (long long)res.log_index);
+	else
+		printf("OK %s: signed by %s (issuer %s) at %s, log index %lld\n",
+		       subject, res.identity, res.issuer, when,
+		       (long long)res.log_index);
+	exit_code = EXIT_VERIFIED;
+	goto done;
+report:
+	/* One line: which step failed and why. The artifact may be a
+	 * digest, so it is named as the user wrote it. */
+	fprintf(stderr, "FAILED %s: [%s] %s\n", subject,
+	        pyverify_step_code(err.step), err.msg);
+	exit_code = cli_exit_code(err.code);
+done:
+	pyverify_bundle_free(bundle);
+	pyverify_trust_root_free(root);
+	pyverify_policy_free(policy);
+	free(key_pem);
+	return exit_code;
+}
