@@ -163,8 +163,8 @@ pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
 			return pv_fail(err, PYVERIFY_EREJECT,
 			               PYVERIFY_STEP_CERTIFICATE_CHAIN,
 			               "the bundle carries a root certificate "
-			               "(certificate %zu); roots come only from "
-			               "the trusted root", i);
+			               "(certificate %zu); roots come only "
+			               "from the trusted root", i);
 	}
 	return 0;
 }
@@ -242,7 +242,8 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 	    asn1_time_to_unix(X509_get0_notAfter(cur), &na) == 0) {
 		pv_format_rfc3339(nbs, nb);
 		pv_format_rfc3339(nas, na);
-		snprintf(msg, len, "%s: %s at %s: valid %s to %s (Fulcio CA %s)",
+		snprintf(msg, len,
+		         "%s: %s at %s: valid %s to %s (Fulcio CA %s)",
 		         role_name(depth, chain_len),
 		         X509_verify_cert_error_string(e), ts, nbs, nas, uri);
 		return;
@@ -364,7 +365,8 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 	for (i = 0; i < root->n_cas; i++) {
 		ca = &root->cas[i];
 		/* SPEC 3.3 step 1: skip CAs whose validFor excludes t. */
-		if (ca->n_certs == 0 || !pv_time_range_contains(&ca->valid, t_ms))
+		if (ca->n_certs == 0 ||
+		    !pv_time_range_contains(&ca->valid, t_ms))
 			continue;
 		in_window++;
 		r = try_ca(ca, leaf, t, &issuer, msg, sizeof(msg));
@@ -387,16 +389,16 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 	if (in_window == 0)
 		return pv_fail(err, PYVERIFY_EREJECT,
 		               PYVERIFY_STEP_CERTIFICATE_CHAIN,
-		               "no Fulcio CA of the trusted root is valid at %s; "
-		               "the trusted root may be out of date (%s)",
+		               "no Fulcio CA of the trusted root is valid at "
+		               "%s; the trusted root may be out of date (%s)",
 		               ts, root_source(root));
 	if (named == 0) {
 		name_text(X509_get_issuer_name(leaf), name, sizeof(name));
 		return pv_fail(err, PYVERIFY_EREJECT,
 		               PYVERIFY_STEP_CERTIFICATE_CHAIN,
-		               "certificate issuer %s is not a Fulcio CA of the "
-		               "trusted root valid at %s; the trusted root may "
-		               "be out of date (%s)",
+		               "certificate issuer %s is not a Fulcio CA of "
+		               "the trusted root valid at %s; the trusted root "
+		               "may be out of date (%s)",
 		               name, ts, root_source(root));
 	}
 	return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_CERTIFICATE_CHAIN,

@@ -79,27 +79,28 @@ check_subject(json_t *s, size_t idx, const uint8_t sha256[32], int *hit,
 	name = json_object_get(s, "name");
 	if (name != NULL && !json_is_string(name))
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
-		               "in-toto subject %zu has a non-string name", idx);
+		               "in-toto subject %zu has a non-string name",
+		               idx);
 	digest = json_object_get(s, "digest");
 	if (!json_is_object(digest))
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
 		               "in-toto subject %zu has no digest object", idx);
 	if (json_object_size(digest) > PV_MAX_SUBJECT_DIGESTS)
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
-		               "in-toto subject %zu has %zu digests, at most %d "
-		               "are accepted", idx, json_object_size(digest),
+		               "in-toto subject %zu has %zu digests, at most "
+		               "%d are accepted", idx, json_object_size(digest),
 		               PV_MAX_SUBJECT_DIGESTS);
 	hex = json_object_get(digest, "sha256");
 	if (hex == NULL)
-		return 0; /* other algorithms only: cannot match, not an error */
+		return 0; /* other algorithms only: no match, not an error */
 	/* SPEC 3.7.3 step 3: compare decoded bytes, so case does not matter
 	 * and anything but 64 hex digits is malformed. */
 	if (!json_is_string(hex) ||
 	    pv_hex_decode(d, sizeof(d), json_string_value(hex),
 	                  json_string_length(hex)) != 0)
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
-		               "in-toto subject %zu has a sha256 digest that is "
-		               "not 64 hexadecimal digits", idx);
+		               "in-toto subject %zu has a sha256 digest that "
+		               "is not 64 hexadecimal digits", idx);
 	if (memcmp(d, sha256, 32) == 0)
 		*hit = 1;
 	return 0;
@@ -154,14 +155,19 @@ pv_dsse_match_subject(const char *payload_type, const uint8_t *payload,
 	                 &jerr);
 	if (doc == NULL) {
 		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
-		             "in-toto statement is not valid JSON: %s (line %d)",
-		             jerr.text, jerr.line);
+		             "in-toto statement is not valid JSON: %s "
+		             "(line %d)", jerr.text, jerr.line);
 		goto done;
 	}
-	if (!json_is_object(doc) || !depth_ok(doc, 1)) {
+	if (!json_is_object(doc)) {
 		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
-		             "in-toto statement is not a JSON object of depth at "
-		             "most %d", PV_MAX_JSON_DEPTH);
+		             "in-toto statement is not a JSON object");
+		goto done;
+	}
+	if (!depth_ok(doc, 1)) {
+		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
+		             "in-toto statement nests deeper than %d levels",
+		             PV_MAX_JSON_DEPTH);
 		goto done;
 	}
 	type = json_object_get(doc, "_type");
@@ -179,11 +185,15 @@ pv_dsse_match_subject(const char *payload_type, const uint8_t *payload,
 	}
 	subjects = json_object_get(doc, "subject");
 	n = json_array_size(subjects);
-	if (!json_is_array(subjects) || n == 0 || n > PV_MAX_DSSE_SUBJECTS) {
+	if (!json_is_array(subjects)) {
 		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
-		             "in-toto statement needs a subject array of 1 to "
-		             "%d entries, found %s%zu", PV_MAX_DSSE_SUBJECTS,
-		             json_is_array(subjects) ? "" : "no array, ", n);
+		             "in-toto statement has no subject array");
+		goto done;
+	}
+	if (n == 0 || n > PV_MAX_DSSE_SUBJECTS) {
+		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
+		             "in-toto statement has %zu subjects, expected 1 "
+		             "to %d", n, PV_MAX_DSSE_SUBJECTS);
 		goto done;
 	}
 	/* Every subject is checked, so a malformed one never hides behind
@@ -196,8 +206,8 @@ pv_dsse_match_subject(const char *payload_type, const uint8_t *payload,
 		pv_hex_encode(hex, sha256, 32);
 		subject_names(names, sizeof(names), subjects);
 		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
-		             "artifact sha256:%s is not a subject of the in-toto "
-		             "statement (subjects: %s)", hex, names);
+		             "artifact sha256:%s is not a subject of the "
+		             "in-toto statement (subjects: %s)", hex, names);
 		goto done;
 	}
 	rc = 0;

@@ -126,9 +126,9 @@ read_sans(struct pv_cert_identity *id, X509 *leaf, pyverify_error *err)
 		if (bad) {
 			rc = pv_fail(err, PYVERIFY_EPARSE,
 			             PYVERIFY_STEP_IDENTITY,
-			             "subject alternative name %d of the signing "
-			             "certificate is malformed (wrong type, NUL "
-			             "byte or longer than %d bytes)",
+			             "subject alternative name %d of the "
+			             "signing certificate is malformed (wrong "
+			             "type, NUL byte or longer than %d bytes)",
 			             i, PV_MAX_VALUE_STRING);
 			goto done;
 		}
@@ -190,8 +190,8 @@ read_issuer(struct pv_cert_identity *id, X509 *leaf, pyverify_error *err)
 		goto done;
 	}
 	if (has1) {
-		s1 = value_dup(ASN1_STRING_get0_data(v1), ASN1_STRING_length(v1),
-		               &bad);
+		s1 = value_dup(ASN1_STRING_get0_data(v1),
+		               ASN1_STRING_length(v1), &bad);
 		if (s1 == NULL)
 			goto fail;
 		bad = s1[0] == '\0';
@@ -216,8 +216,8 @@ read_issuer(struct pv_cert_identity *id, X509 *leaf, pyverify_error *err)
 	if (s1 != NULL && s8 != NULL && strcmp(s1, s8) != 0) {
 		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ISSUER,
 		             "the signing certificate names two different OIDC "
-		             "issuers (%.*s and %.*s)", QUOTE_MAX, s1, QUOTE_MAX,
-		             s8);
+		             "issuers (%.*s and %.*s)", QUOTE_MAX, s1,
+		             QUOTE_MAX, s8);
 		goto done;
 	}
 	/* .8 is preferred; .1 alone appears in 2022 certificates. */
@@ -348,8 +348,8 @@ pv_identity_match(const struct pv_cert_identity *id,
 		if (policy->n_rules > 1)
 			return pv_fail(err, PYVERIFY_EREJECT,
 			               PYVERIFY_STEP_IDENTITY,
-			               "certificate identity is %s (issuer %s), "
-			               "expected %s or %zu others",
+			               "certificate identity is %s (issuer "
+			               "%s), expected %s or %zu others",
 			               have, iss, want, policy->n_rules - 1);
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_IDENTITY,
 		               "certificate identity is %s (issuer %s), "

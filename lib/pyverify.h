@@ -190,6 +190,8 @@ typedef struct {
 	int policy_index;       /* which pyverify_policy_add_identity() matched */
 	int64_t signing_time;   /* earliest verified time, Unix seconds */
 	int64_t log_index;      /* of the first log entry, -1 if none */
+	int64_t integrated_time; /* of the first log entry, Unix seconds;
+	                            0 for Rekor v2 entries, which have none */
 	unsigned verified_times; /* how many verified times were found */
 	char log_id_hex[65];    /* of the first log entry */
 	int bundle_minor_version; /* 1, 2 or 3 */

@@ -293,14 +293,16 @@ verify_one(const struct sct *s, const struct pv_tlog *log,
 
 	/* SPEC 3.5 step 2: only sha256; the signature algorithm must be the
 	 * log key's (ECDSA P-256 or RSA, both over SHA-256). */
-	want_sig = log->key.pkey != NULL &&
-	                   EVP_PKEY_get_base_id(log->key.pkey) == EVP_PKEY_RSA
-	               ? TLS_SIG_RSA : TLS_SIG_ECDSA;
-	if (log->key.pkey == NULL || s->hash_alg != TLS_HASH_SHA256 || s->sig_alg != want_sig ||
-	    !key_uses_sha256(&log->key))
+	want_sig = TLS_SIG_ECDSA;
+	if (log->key.pkey != NULL &&
+	    EVP_PKEY_get_base_id(log->key.pkey) == EVP_PKEY_RSA)
+		want_sig = TLS_SIG_RSA;
+	if (log->key.pkey == NULL || s->hash_alg != TLS_HASH_SHA256 ||
+	    s->sig_alg != want_sig || !key_uses_sha256(&log->key))
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SCT,
-		               "SCT %zu from CT log %s uses hash %d / signature "
-		               "%d, expected SHA-256 (4) / %d for the log key",
+		               "SCT %zu from CT log %s uses hash %d / "
+		               "signature %d, expected SHA-256 (4) / %d for "
+		               "the log key",
 		               index, url, s->hash_alg, s->sig_alg, want_sig);
 	data = signed_data(s, key_hash, tbs, tbs_len, &dlen);
 	if (data == NULL)
@@ -315,8 +317,9 @@ verify_one(const struct sct *s, const struct pv_tlog *log,
 		               "SCT signature check failed unexpectedly");
 	if (ok == 0)
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SCT,
-		               "SCT %zu from CT log %s has an invalid signature "
-		               "over the signing certificate", index, url);
+		               "SCT %zu from CT log %s has an invalid "
+		               "signature over the signing certificate",
+		               index, url);
 	return 1;
 }
 
@@ -396,8 +399,9 @@ pv_sct_verify(const pyverify_trust_root *root, X509 *leaf, X509 *issuer,
 			continue;
 		}
 		rc = verify_one(&scts[i], log, key_hash, tbs, tbs_len, i, err);
+		/* A known log whose signature fails rejects. */
 		if (rc != 1)
-			goto done; /* a known log whose signature fails rejects */
+			goto done;
 		verified++;
 	}
 	/* SPEC 3.5 step 4: at least one SCT must verify. */

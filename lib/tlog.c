@@ -29,6 +29,9 @@
  * every 64 characters and two armour lines; twice the DER bound covers it. */
 #define TLOG_MAX_PEM_BYTES ((size_t)2 * PV_MAX_CERT_BYTES)
 
+/* Largest integer JCS can write exactly (2^53 - 1, see lib/jcs.c). */
+#define TLOG_MAX_JCS_INTEGER ((int64_t)9007199254740991LL)
+
 enum pem_kind { PEM_CERTIFICATE = 1, PEM_PUBLIC_KEY = 2 };
 
 /* ---- small JSON readers (every failure names the member) ---------------- */
@@ -131,7 +134,7 @@ b64_b64_string(struct pv_bytes *out, const json_t *s, const char *what,
 	return 0;
 }
 
-/* ---- comparisons with the bundle ------------------------------------------ */
+/* ---- comparisons with the bundle ---- */
 
 /* {"algorithm":"sha256","value":"<hex>"} whose value must be `want`. */
 static int
@@ -330,7 +333,7 @@ need_content(const struct pv_signed_content *c, enum pv_content want,
 	                                             : "a message signature");
 }
 
-/* ---- the kinds ------------------------------------------------------------- */
+/* ---- the kinds ---- */
 
 /* SPEC 3.8.2: hashedrekord 0.0.1 (Rekor v1). */
 static int
@@ -586,7 +589,7 @@ check_hashedrekord_v002(const json_t *body, const struct pv_tlog_entry *e,
 	    details == NULL)
 		return pv_fail(err, PYVERIFY_EREJECT, STEP,
 		               "hashedrekord 0.0.2 entries for %s keys are not "
-		               "supported", details ? details : "this kind of");
+		               "supported", details ? details : "unrecognised");
 	if (c->content == PV_CONTENT_MESSAGE) {
 		/* The digest is the key algorithm's prehash of the artifact;
 		 * only its SHA-256 is available here. */
@@ -646,7 +649,7 @@ done:
 	return rc;
 }
 
-/* ---- entry points ---------------------------------------------------------- */
+/* ---- entry points ---- */
 
 static int
 kind_is(const struct pv_tlog_entry *e, const char *kind, const char *version)
@@ -802,11 +805,18 @@ pv_tlog_verify_set(const struct pv_tlog_entry *e, const struct pv_tlog *log,
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
 		               "log entry has an inclusion promise but no "
 		               "integrated time");
-	if (e->log_index < 0 || e->body.len == 0 ||
-	    e->body.len > PV_MAX_BODY_BYTES)
+	/* JCS writes numbers as IEEE doubles (RFC 8785 section 3.2.2.3): a
+	 * value above 2^53 - 1 has no exact canonical form to verify. */
+	if (e->log_index < 0 || e->log_index > TLOG_MAX_JCS_INTEGER ||
+	    e->integrated_time > TLOG_MAX_JCS_INTEGER)
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_SET,
-		               "log entry has a negative index or an invalid "
-		               "body length");
+		               "log index %lld or integrated time %lld is out "
+		               "of range", (long long)e->log_index,
+		               (long long)e->integrated_time);
+	if (e->body.len == 0 || e->body.len > PV_MAX_BODY_BYTES)
+		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_SET,
+		               "log entry body has an invalid length (%zu bytes)",
+		               e->body.len);
 	if (memcmp(e->log_id, log->log_id, sizeof(e->log_id)) != 0)
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
 		               "log entry names log %s, not log %s", logid,

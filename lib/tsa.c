@@ -111,7 +111,8 @@ check_imprint(TS_TST_INFO *tst, const uint8_t *sig, size_t sig_len,
 	const EVP_MD *md;
 	uint8_t want[EVP_MAX_MD_SIZE];
 	unsigned int want_len = 0;
-	char want_hex[2 * EVP_MAX_MD_SIZE + 1], got_hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want_hex[2 * EVP_MAX_MD_SIZE + 1];
+	char got_hex[2 * EVP_MAX_MD_SIZE + 1];
 	int ptype = 0;
 
 	if (alg == NULL || hm == NULL)
@@ -207,9 +208,10 @@ check_profile(STACK_OF(X509) *chain, const char *uri, struct attempt *a)
 		has = eku_has(sk_X509_value(chain, i), NID_time_stamp, 1,
 		              &present, &critical, &count);
 		if (has < 0 || (present && !has)) {
-			attempt_set(a, WHY_BAD, "certificate %d of the chain of "
-			            "TSA %s restricts its extended key usage and "
-			            "does not allow timeStamping", i, uri);
+			attempt_set(a, WHY_BAD, "certificate %d of the "
+			            "chain of TSA %s restricts its extended "
+			            "key usage and does not allow "
+			            "timeStamping", i, uri);
 			return -1;
 		}
 	}
@@ -246,7 +248,8 @@ signer_chain(PKCS7 *token, X509_STORE *store, STACK_OF(X509) *helpers,
 	signers = PKCS7_get0_signers(token, helpers, 0);
 	if (signers == NULL || sk_X509_num(signers) != 1) {
 		attempt_set(a, WHY_NO_CHAIN, "timestamp signer certificate is "
-		            "neither embedded nor a certificate of TSA %s", uri);
+		            "neither embedded nor a certificate of TSA %s",
+		            uri);
 		goto done;
 	}
 	signer = sk_X509_value(signers, 0);
@@ -386,7 +389,8 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 	}
 	for (i = 0; i + 1 < ca->n_certs; i++) {
 		if (!sk_X509_push(helpers, ca->certs[i])) {
-			attempt_set(a, WHY_INTERNAL, "cannot set up path validation");
+			attempt_set(a, WHY_INTERNAL,
+			            "cannot set up path validation");
 			goto done;
 		}
 		X509_up_ref(ca->certs[i]); /* owned by `helpers` now */
@@ -433,7 +437,7 @@ pv_tsa_verify(const pyverify_trust_root *root, const uint8_t *resp,
 	TS_TST_INFO *tst;
 	PKCS7 *token;
 	STACK_OF(PKCS7_SIGNER_INFO) *sis;
-	struct attempt best = { WHY_NONE, "" }, cur;
+	struct attempt best = { WHY_NONE, "timestamp does not verify" }, cur;
 	int64_t t_ms = 0;
 	long status;
 	size_t i;
@@ -513,9 +517,9 @@ pv_tsa_verify(const pyverify_trust_root *root, const uint8_t *resp,
 	else if (best.why == WHY_NO_CHAIN)
 		rc = pv_fail(err, PYVERIFY_EREJECT, STEP, "timestamp signer "
 		             "does not chain to any timestamp authority of the "
-		             "trusted root (%s): the trusted root may be out of "
-		             "date (%s)", root->source ? root->source : "unnamed",
-		             best.msg);
+		             "trusted root (%s): the trusted root may be out "
+		             "of date (%s)",
+		             root->source ? root->source : "unnamed", best.msg);
 	else
 		rc = pv_fail(err, PYVERIFY_EREJECT, STEP, "%s", best.msg);
 done:

@@ -360,6 +360,7 @@ fill_result(pyverify_result *res, const pyverify_bundle *b,
 	res->verified_times = (unsigned)verified->n;
 	res->bundle_minor_version = b->minor;
 	res->log_index = b->n_entries ? b->entries[0].log_index : -1;
+	res->integrated_time = b->n_entries ? b->entries[0].integrated_time : 0;
 	if (b->n_entries)
 		pv_hex_encode(res->log_id_hex, b->entries[0].log_id, 32);
 }

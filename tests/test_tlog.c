@@ -27,7 +27,8 @@
 
 static const char artifact[] = "hello\n";
 static const char in_toto_type[] = "application/vnd.in-toto+json";
-static const char statement[] = "{\"_type\":\"https://in-toto.io/Statement/v1\"}";
+static const char statement[] =
+    "{\"_type\":\"https://in-toto.io/Statement/v1\"}";
 
 static EVP_PKEY *
 gen_key(const char *curve)
@@ -285,7 +286,7 @@ assert_fails(int code)
 	             "leaf hash written on failure");
 }
 
-/* ---- hashedrekord 0.0.1 --------------------------------------------------- */
+/* ---- hashedrekord 0.0.1 ---- */
 
 static json_t *
 v001(const char *alg, const char *hexdigest, const struct pv_bytes *sig,
@@ -330,7 +331,8 @@ Test(tlog, rejects_hashedrekord_v001_for_another_artifact_digest)
 {
 	set_body("hashedrekord", "0.0.1",
 	         v001("sha256",
-	              "a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf",
+	              "a0cfc71271d6e278e57cd332ff957c3f"
+	              "7043fdda354c4cbb190a30d56efa01bf",
 	              &F.sig, F.cert_pem));
 	assert_fails(PYVERIFY_EREJECT);
 	cr_assert(strstr(F.err.msg, "another artifact") != NULL, "%s",
@@ -489,7 +491,7 @@ Test(tlog, rejects_hashedrekord_v001_for_a_dsse_bundle)
 	assert_fails(PYVERIFY_EREJECT);
 }
 
-/* ---- envelope of the body ------------------------------------------------- */
+/* ---- envelope of the body ---- */
 
 Test(tlog, rejects_a_body_whose_kind_differs_from_kind_version)
 {
@@ -537,7 +539,7 @@ Test(tlog, rejects_bodies_that_are_not_one_json_object)
 	assert_fails(PYVERIFY_EPARSE);
 }
 
-/* ---- hashedrekord 0.0.2 ----------------------------------------------------- */
+/* ---- hashedrekord 0.0.2 ---- */
 
 /* The canonical body written out by hand (not with lib/jcs.c). */
 static void
@@ -736,7 +738,7 @@ Test(tlog, rejects_hashedrekord_v002_for_an_ed25519_key)
 	EVP_PKEY_free(k);
 }
 
-/* ---- dsse 0.0.1 -------------------------------------------------------------- */
+/* ---- dsse 0.0.1 ---- */
 
 static json_t *
 dsse001(const struct pv_bytes *sig, const char *pem)
@@ -752,7 +754,8 @@ dsse001(const struct pv_bytes *sig, const char *pem)
 	              "s:[{s:s, s:s}]}}",
 	              "apiVersion", "0.0.1", "kind", "dsse", "spec",
 	              "envelopeHash", "algorithm", "sha256", "value",
-	              "5608b4de188cd2cf3b6d79691c3160fd6feeec89000000000000000000000000",
+	              "5608b4de188cd2cf3b6d79691c3160fd"
+	              "6feeec89000000000000000000000000",
 	              "payloadHash", "algorithm", "sha256", "value", hex,
 	              "signatures", "signature", s64, "verifier", p64);
 	free(s64);
@@ -822,7 +825,7 @@ Test(tlog, rejects_dsse_v001_for_a_message_signature_bundle)
 	assert_fails(PYVERIFY_EREJECT);
 }
 
-/* ---- intoto 0.0.2 -------------------------------------------------------------- */
+/* ---- intoto 0.0.2 ---- */
 
 static json_t *
 intoto002(const struct pv_bytes *sig, const char *pem, const char *ptype,
@@ -842,7 +845,8 @@ intoto002(const struct pv_bytes *sig, const char *pem, const char *ptype,
 	              "content", "envelope", "payload", p2, "payloadType",
 	              ptype, "signatures", "publicKey", k64, "sig", s2,
 	              "hash", "algorithm", "sha256", "value",
-	              "3faa16b4e58b82c10ecac02bc03f2772e573088c000000000000000000000000",
+	              "3faa16b4e58b82c10ecac02bc03f2772"
+	              "e573088c000000000000000000000000",
 	              "payloadHash", "algorithm", "sha256", "value", hex);
 	free(s1);
 	free(s2);
@@ -925,7 +929,7 @@ Test(tlog, rejects_intoto_v002_with_a_second_valid_signature)
 	assert_fails(PYVERIFY_EREJECT);
 }
 
-/* ---- signed entry timestamps ------------------------------------------------- */
+/* ---- signed entry timestamps ---- */
 
 #define T0 ((int64_t)1700000000)
 
@@ -1045,6 +1049,13 @@ Test(tlog_set, rejects_an_entry_without_a_promise_or_integrated_time)
 	promise(S.log_key);
 	F.e.integrated_time = 0;
 	assert_set_fails(PYVERIFY_EREJECT);
+}
+
+Test(tlog_set, rejects_an_index_that_jcs_cannot_write_exactly)
+{
+	promise(S.log_key);
+	F.e.log_index = (int64_t)1 << 53; /* beyond the IEEE double range */
+	assert_set_fails(PYVERIFY_EPARSE);
 }
 
 Test(tlog_set, rejects_an_entry_of_another_log)

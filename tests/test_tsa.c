@@ -115,7 +115,7 @@ expect_reject(int rc, const pyverify_error *e, const char *needle)
 		          "message \"%s\" lacks \"%s\"", e->msg, needle);
 }
 
-/* ---- valid tokens ---------------------------------------------------------- */
+/* ---- valid tokens ------------------------------------------------------ */
 
 Test(tsa, verifies_token_with_embedded_certificates)
 {
@@ -230,7 +230,7 @@ Test(tsa, tries_every_tsa_of_the_root)
 	vtsa_free(b);
 }
 
-/* ---- validity windows -------------------------------------------------------- */
+/* ---- validity windows -------------------------------------------------- */
 
 Test(tsa, rejects_gen_time_before_tsa_valid_for_start)
 {
@@ -326,7 +326,25 @@ Test(tsa, rejects_token_issued_after_tsa_certificate_expired)
 	vtsa_free(t);
 }
 
-/* ---- trust ---------------------------------------------------------------------- */
+Test(tsa, certificate_validity_is_inclusive_at_not_after)
+{
+	struct vtsa_opts to = { .not_before = VTSA_EPOCH - 300,
+	                        .not_after = VTSA_EPOCH + 300 };
+	struct vtsa *t = vtsa_new(&to);
+	struct vtsa_stamp_opts o = { .gen_time_ms = EPOCH_MS + 300000 };
+	pyverify_trust_root r = { 0 };
+	pyverify_error e = { 0 };
+	int64_t gen = 0;
+
+	root_default(&r, t);
+	cr_assert_eq(stamp_verify(t, &o, &r, &gen, &e), 0, "%s", e.msg);
+	o.gen_time_ms = EPOCH_MS - 300000; /* notBefore, inclusive too */
+	cr_assert_eq(stamp_verify(t, &o, &r, &gen, &e), 0, "%s", e.msg);
+	root_free(&r);
+	vtsa_free(t);
+}
+
+/* ---- trust ------------------------------------------------------------- */
 
 Test(tsa, rejects_untrusted_tsa_with_and_without_embedded_certificates)
 {
@@ -381,7 +399,7 @@ Test(tsa, rejects_when_root_has_no_tsa)
 	vtsa_free(t);
 }
 
-/* ---- response content --------------------------------------------------------------- */
+/* ---- response content -------------------------------------------------- */
 
 Test(tsa, rejects_imprint_of_other_data)
 {
@@ -479,7 +497,26 @@ Test(tsa, rejects_malformed_truncated_and_trailing_der)
 	vtsa_free(t);
 }
 
-/* ---- signer profile ---------------------------------------------------------------- */
+Test(tsa, rejects_token_with_corrupted_cms_signature)
+{
+	struct vtsa *t = vtsa_new(NULL);
+	pyverify_trust_root r = { 0 };
+	pyverify_error e = { 0 };
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int64_t gen = 0;
+
+	root_default(&r, t);
+	stamp(t, SIG, SIG_LEN, NULL, &der, &len);
+	der[len - 5] ^= 0x01; /* inside the ECDSA s value, the last field */
+	expect_reject(pv_tsa_verify(&r, der, len, SIG, SIG_LEN, &gen, &e), &e,
+	              "timestamp signature does not verify with TSA");
+	free(der);
+	root_free(&r);
+	vtsa_free(t);
+}
+
+/* ---- signer profile ---------------------------------------------------- */
 
 static void
 expect_profile_reject(const struct vtsa_opts *to, const char *needle)
@@ -541,7 +578,7 @@ Test(tsa, rejects_intermediate_whose_eku_excludes_timestamping)
 	expect_profile_reject(&to, "does not allow timeStamping");
 }
 
-/* ---- thread safety ----------------------------------------------------------------- */
+/* ---- thread safety ----------------------------------------------------- */
 
 struct job {
 	const pyverify_trust_root *r;
@@ -591,7 +628,7 @@ Test(tsa, verifies_concurrently_with_a_shared_root)
 	vtsa_free(t);
 }
 
-/* ---- vtsa's trusted-root fragment ---------------------------------------------------- */
+/* ---- vtsa's trusted-root fragment ------------------------------------ */
 
 Test(tsa, vtsa_trust_root_entry_lists_leaf_intermediate_root_and_window)
 {
@@ -613,7 +650,7 @@ Test(tsa, vtsa_trust_root_entry_lists_leaf_intermediate_root_and_window)
 	vtsa_free(t);
 }
 
-/* ---- conformance timestamps (../shared) --------------------------------------------- */
+/* ---- conformance timestamps (../shared) -------------------------------- */
 
 static const char *
 testdata(void)
@@ -656,6 +693,10 @@ load_case(const char *name, pyverify_trust_root *r, struct pv_bytes *sig,
 	         name);
 	bundle = load_json(dir, "bundle.sigstore.json");
 	root = load_json(dir, "trusted_root.json");
+	if (root == NULL) { /* the case uses the production root */
+		snprintf(dir, sizeof(dir), "%s/sigstore", testdata());
+		root = load_json(dir, "production.trusted_root.json");
+	}
 	if (bundle == NULL || root == NULL) {
 		json_decref(bundle);
 		json_decref(root);
@@ -664,33 +705,44 @@ load_case(const char *name, pyverify_trust_root *r, struct pv_bytes *sig,
 	}
 	tsas = json_object_get(root, "timestampAuthorities");
 	json_array_foreach(tsas, i, a) {
-		struct pv_ca *ca = root_add(r, json_string_value(
-		                                       json_object_get(a, "uri")));
+		const char *uri = json_string_value(json_object_get(a, "uri"));
+		struct pv_ca *ca = root_add(r, uri);
 		json_t *vf = json_object_get(a, "validFor"), *end;
-		json_array_foreach(json_object_get(json_object_get(a, "certChain"),
-		                                   "certificates"), k, c) {
+		json_t *chain = json_object_get(json_object_get(a, "certChain"),
+		                                "certificates");
+		const char *start = json_string_value(
+		        json_object_get(vf, "start"));
+
+		json_array_foreach(chain, k, c) {
 			struct pv_bytes d = { 0 };
+			X509 *x;
+
 			b64(&d, json_object_get(c, "rawBytes"));
-			ca->certs[ca->n_certs] = pv_x509_from_der(d.data, d.len);
-			cr_assert_not_null(ca->certs[ca->n_certs]);
-			ca->n_certs++;
+			x = pv_x509_from_der(d.data, d.len);
+			cr_assert_not_null(x);
+			ca->certs[ca->n_certs++] = x;
 			pv_bytes_clear(&d);
 		}
-		cr_assert_eq(pv_parse_rfc3339_ms(&ca->valid.start_ms,
-		                                 json_string_value(json_object_get(
-		                                         vf, "start")), 1), 0);
+		cr_assert_eq(pv_parse_rfc3339_ms(&ca->valid.start_ms, start, 1),
+		             0);
 		end = json_object_get(vf, "end");
 		if (end != NULL) {
 			cr_assert_eq(pv_parse_rfc3339_ms(&ca->valid.end_ms,
-			                                 json_string_value(end), 0),
-			             0);
+			                                 json_string_value(end),
+			                                 0), 0);
 			ca->valid.has_end = 1;
 		}
 	}
 	free(r->source);
 	r->source = strdup(name);
-	b64(sig, json_object_get(json_object_get(bundle, "messageSignature"),
-	                         "signature"));
+	if (json_object_get(bundle, "dsseEnvelope") != NULL)
+		b64(sig, json_object_get(json_array_get(json_object_get(
+		            json_object_get(bundle, "dsseEnvelope"), "signatures"),
+		            0), "sig"));
+	else
+		b64(sig, json_object_get(json_object_get(bundle,
+		                                         "messageSignature"),
+		                         "signature"));
 	b64(ts, json_object_get(json_array_get(json_object_get(json_object_get(
 	            json_object_get(bundle, "verificationMaterial"),
 	            "timestampVerificationData"), "rfc3161Timestamps"), 0),
@@ -799,4 +851,27 @@ Test(tsa, conformance_timestamp_over_other_signature_fails)
 
 	expect_reject(verify_case("rekor2-timestamp-payload-mismatch_fail",
 	                          &gen, &e), &e, "over other data");
+}
+
+/* Every other conformance timestamp is genuine: the cases fail elsewhere
+ * (checkpoint, DSSE signature, leaf validity) or not at all. */
+Test(tsa, conformance_every_other_case_timestamp_verifies)
+{
+	static const char *const cases[] = {
+		"bundle-with-sct-with-extensions",
+		"intoto-tsa-timestamp-outside-cert-validity_fail",
+		"managed-key-happy-path",
+		"rekor2-checkpoint-multiple-cosigs",
+		"rekor2-checkpoint-origin-not-first",
+		"rekor2-checkpoint-two-sigs-cosigned",
+		"rekor2-dsse-happy-path",
+		"rekor2-dsse-invalid-sig_fail",
+	};
+	pyverify_error e = { 0 };
+	int64_t gen = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(verify_case(cases[i], &gen, &e), 0, "%s: %s",
+		             cases[i], e.msg);
 }

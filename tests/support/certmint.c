@@ -111,7 +111,8 @@ cm_ca_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
 	X509_NAME_free(name);
 	if (x == NULL ||
 	    add_conf(x, issuer, NID_basic_constraints, "critical,CA:TRUE") ||
-	    add_conf(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    add_conf(x, issuer, NID_key_usage,
+	             "critical,keyCertSign,cRLSign") ||
 	    add_conf(x, issuer, NID_subject_key_identifier, "hash") ||
 	    (issuer != NULL &&
 	     add_conf(x, issuer, NID_authority_key_identifier,
@@ -384,7 +385,7 @@ cm_leaf(const struct cm_leaf_opts *o, EVP_PKEY *leaf_key, X509 *issuer,
 	uint8_t list[4096];
 	size_t len = 2, i;
 	X509 *x = NULL;
-	const char *eku;
+	const char *eku, *ku;
 
 	if (o == NULL)
 		o = &none;
@@ -401,10 +402,9 @@ cm_leaf(const struct cm_leaf_opts *o, EVP_PKEY *leaf_key, X509 *issuer,
 	if (o->version1)
 		goto sign;
 	eku = o->eku == CM_EKU_SERVER ? "serverAuth" : "codeSigning";
-	if ((!o->no_ku &&
-	     add_conf(x, issuer, NID_key_usage,
-	              o->ku_no_digital_signature ? "critical,keyEncipherment"
-	                                         : "critical,digitalSignature")) ||
+	ku = o->ku_no_digital_signature ? "critical,keyEncipherment"
+	                                : "critical,digitalSignature";
+	if ((!o->no_ku && add_conf(x, issuer, NID_key_usage, ku)) ||
 	    (!o->no_eku && add_conf(x, issuer, NID_ext_key_usage, eku)) ||
 	    (o->ca_true &&
 	     add_conf(x, issuer, NID_basic_constraints, "critical,CA:TRUE")) ||
@@ -481,7 +481,8 @@ cm_root_new(const char *source)
 {
 	pyverify_trust_root *r = calloc(1, sizeof(*r));
 
-	if (r != NULL && source != NULL && (r->source = strdup(source)) == NULL) {
+	if (r != NULL && source != NULL &&
+	    (r->source = strdup(source)) == NULL) {
 		free(r);
 		return NULL;
 	}

@@ -129,9 +129,11 @@ vtsa_new(const struct vtsa_opts *opts)
 
 	if (t == NULL)
 		return NULL;
-	snprintf(t->name, sizeof(t->name), "%s", o->name ? o->name : "Test TSA");
+	snprintf(t->name, sizeof(t->name), "%s",
+	         o->name ? o->name : "Test TSA");
 	t->uri = strdup(o->uri ? o->uri : "https://tsa.test/api/v1/timestamp");
-	t->not_before = o->not_before ? o->not_before : VTSA_EPOCH - 365 * 86400;
+	t->not_before = o->not_before ? o->not_before
+	                              : VTSA_EPOCH - 365 * 86400;
 	t->not_after = o->not_after ? o->not_after
 	                            : VTSA_EPOCH + 10 * 365 * 86400;
 	if (t->uri == NULL)
@@ -334,8 +336,9 @@ stamp_manual(struct vtsa *t, const EVP_MD *imd, const uint8_t *hash,
 	    (n = i2d_ESS_SIGNING_CERT_V2(sc, &scder)) <= 0 ||
 	    (seq = ASN1_STRING_new()) == NULL ||
 	    !ASN1_STRING_set(seq, scder, n) ||
-	    !PKCS7_add_signed_attribute(si, NID_id_smime_aa_signingCertificateV2,
-	                                V_ASN1_SEQUENCE, seq))
+	    !PKCS7_add_signed_attribute(
+	            si, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE,
+	            seq))
 		goto done;
 	seq = NULL; /* owned by the attribute */
 	/* eContent: an OCTET STRING under the TSTInfo content type. */

@@ -39,14 +39,14 @@ enum vtsa_int_eku {
 };
 
 struct vtsa_opts {
-	const char *uri;          /* default "https://tsa.test/api/v1/timestamp" */
+	const char *uri;          /* "https://tsa.test/api/v1/timestamp" */
 	const char *name;         /* CN prefix; default "Test TSA" */
 	int intermediate;         /* root -> intermediate -> leaf */
 	int intermediate_eku;     /* enum vtsa_int_eku */
 	int leaf_p256;            /* leaf key P-256 (default P-384) */
 	int leaf_eku;             /* enum vtsa_eku */
 	int leaf_is_ca;           /* leaf carries basicConstraints CA:TRUE */
-	int64_t not_before;       /* chain validity, Unix seconds; 0 = default */
+	int64_t not_before;       /* chain validity, Unix s; 0 = default */
 	int64_t not_after;        /* 0 = default */
 	/* Reuse the root (and intermediate) of another instance: a second
 	 * signer of the same authority. Must outlive nothing: certificates

@@ -1,0 +1,767 @@
+/*
+ * test_verify.c - pyverify_verify end to end on bundles minted by the
+ * virtual Sigstore (tests/support/vsigstore.c): one accepted bundle per
+ * form, and for each defect the exact step that must reject it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+
+#include "pyverify.h"
+#include "vsigstore.h"
+#include "vtsa.h"
+
+#define ID "dev@example.org"
+#define ISS "https://issuer.example"
+#define NOW (VS_EPOCH + 3600)
+
+static const char artifact[] = "hello\n";
+
+struct fx {
+	struct vs *vs;
+	struct vs_leaf *leaf;
+	json_t *root;   /* trusted root JSON, editable */
+	json_t *bundle; /* bundle JSON, editable */
+};
+
+static void
+fx_init(struct fx *f, const struct vs_leaf_opts *lo,
+        const struct vs_sign_opts *so)
+{
+	f->vs = vs_new();
+	cr_assert_not_null(f->vs);
+	f->leaf = vs_leaf_new(f->vs, lo);
+	cr_assert_not_null(f->leaf);
+	f->root = vs_trust_root(f->vs);
+	cr_assert_not_null(f->root);
+	f->bundle = vs_sign(f->vs, f->leaf, so);
+	cr_assert_not_null(f->bundle);
+}
+
+static void
+fx_free(struct fx *f)
+{
+	json_decref(f->bundle);
+	json_decref(f->root);
+	vs_leaf_free(f->leaf);
+	vs_free(f->vs);
+}
+
+struct run_opts {
+	const void *artifact;
+	size_t len;
+	const char *identity, *issuer;
+	int identity_mode;
+	int64_t now;
+	const char *key_pem;
+};
+
+/* Loads root and bundle from their JSON and verifies; returns the status. */
+static int
+run(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
+    pyverify_result *res, pyverify_error *err)
+{
+	pyverify_trust_root *root = NULL;
+	pyverify_bundle *bundle = NULL;
+	pyverify_policy *policy = NULL;
+	pyverify_artifact a;
+	char *rt = vs_dump(root_json), *bt = vs_dump(bundle_json);
+	int rc;
+
+	cr_assert_not_null(rt);
+	cr_assert_not_null(bt);
+	rc = pyverify_trust_root_load_memory(&root, rt, strlen(rt), "test root",
+	                                     err);
+	cr_assert_eq(rc, 0, "trust root: %s", err->msg);
+	cr_assert_eq(pyverify_artifact_from_memory(
+	                 &a, o && o->artifact ? o->artifact : artifact,
+	                 o && o->artifact ? o->len : strlen(artifact), err), 0);
+	cr_assert_eq(pyverify_policy_new(&policy, err), 0);
+	if (o && o->key_pem)
+		cr_assert_eq(pyverify_policy_set_key_pem(policy, o->key_pem,
+		                                         strlen(o->key_pem), err),
+		             0, "%s", err->msg);
+	else
+		cr_assert_eq(pyverify_policy_add_identity(
+		                 policy, o && o->identity ? o->identity : ID,
+		                 o ? o->identity_mode : PYVERIFY_MATCH_EXACT,
+		                 o && o->issuer ? o->issuer : ISS,
+		                 PYVERIFY_MATCH_EXACT, err), 0, "%s", err->msg);
+	pyverify_policy_set_now(policy, o && o->now ? o->now : NOW);
+	rc = pyverify_bundle_load_memory(&bundle, bt, strlen(bt), err);
+	if (rc == 0)
+		rc = pyverify_verify(root, bundle, &a, policy, res, err);
+	pyverify_bundle_free(bundle);
+	pyverify_policy_free(policy);
+	pyverify_trust_root_free(root);
+	free(rt);
+	free(bt);
+	return rc;
+}
+
+/* Verifies and asserts rejection at `step`. */
+static void
+expect_step(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
+            pyverify_step step)
+{
+	pyverify_result res;
+	pyverify_error err = { 0 };
+	int rc = run(root_json, bundle_json, o, &res, &err);
+
+	cr_assert_neq(rc, 0, "accepted, expected rejection at %s",
+	              pyverify_step_code(step));
+	cr_assert_eq(err.step, step, "rejected at [%s] (%s), expected [%s]",
+	             pyverify_step_code(err.step), err.msg,
+	             pyverify_step_code(step));
+	cr_assert_neq(err.msg[0], '\0', "rejection without a message");
+}
+
+static void
+expect_ok(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
+          pyverify_result *res)
+{
+	pyverify_error err = { 0 };
+	int rc = run(root_json, bundle_json, o, res, &err);
+
+	cr_assert_eq(rc, 0, "rejected at [%s]: %s",
+	             pyverify_step_code(err.step), err.msg);
+}
+
+/* Replaces the string at a dotted path inside j (objects and [n]). */
+static json_t *
+at(json_t *j, const char *path)
+{
+	char buf[256], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && j;
+	     tok = strtok_r(NULL, ".", &save)) {
+		if (tok[0] >= '0' && tok[0] <= '9')
+			j = json_array_get(j, strtoul(tok, NULL, 10));
+		else
+			j = json_object_get(j, tok);
+	}
+	cr_assert_not_null(j, "no %s in the JSON", path);
+	return j;
+}
+
+/* Flips one base64 character of a string member (keeps it valid base64). */
+static void
+flip_b64(json_t *j, const char *path, size_t pos)
+{
+	json_t *s = at(j, path);
+	char *v = strdup(json_string_value(s));
+
+	cr_assert_lt(pos, strlen(v));
+	v[pos] = v[pos] == 'A' ? 'B' : 'A';
+	json_string_set(s, v);
+	free(v);
+}
+
+static const char *
+rfc3339(int64_t t, char *buf)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+#define ENTRY "verificationMaterial.tlogEntries.0"
+
+Test(verify, accepts_a_v03_bundle_and_reports_who_and_when)
+{
+	struct fx f;
+	pyverify_result res;
+
+	fx_init(&f, NULL, NULL);
+	expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_str_eq(res.identity, ID);
+	cr_assert_str_eq(res.issuer, ISS);
+	cr_assert_eq(res.policy_index, 0);
+	cr_assert_eq(res.signing_time, VS_EPOCH + 60);
+	cr_assert_eq(res.integrated_time, VS_EPOCH + 60);
+	cr_assert_eq(res.verified_times, 1);
+	cr_assert_eq(res.bundle_minor_version, 3);
+	cr_assert_geq(res.log_index, 0);
+	cr_assert_eq(strlen(res.log_id_hex), 64);
+	fx_free(&f);
+}
+
+Test(verify, accepts_v01_v02_and_the_new_v03_media_type)
+{
+	int minor;
+	pyverify_result res;
+
+	for (minor = 1; minor <= 4; minor++) {
+		struct fx f;
+		struct vs_sign_opts so = { 0 };
+		so.bundle_minor = minor == 4 ? 3 : minor;
+		so.alt_media_type = minor == 4;
+		fx_init(&f, NULL, &so);
+		expect_ok(f.root, f.bundle, NULL, &res);
+		cr_assert_eq(res.bundle_minor_version, so.bundle_minor);
+		fx_free(&f);
+	}
+}
+
+Test(verify, accepts_uri_and_othername_identities_and_v1_only_issuer)
+{
+	static const struct {
+		int san, iss;
+		const char *id;
+	} cases[] = {
+		{ VS_SAN_URI, VS_ISSUER_BOTH,
+		  "https://github.com/o/r/.github/workflows/rel.yml@refs/tags/v1" },
+		{ VS_SAN_OTHERNAME, VS_ISSUER_V2_ONLY, "someuser" },
+		{ VS_SAN_EMAIL, VS_ISSUER_V1_ONLY, ID },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx f;
+		struct vs_leaf_opts lo = { 0 };
+		struct run_opts ro = { 0 };
+		pyverify_result res;
+		lo.identity = cases[i].id;
+		lo.san_type = cases[i].san;
+		lo.issuer_ext = cases[i].iss;
+		ro.identity = cases[i].id;
+		fx_init(&f, &lo, NULL);
+		expect_ok(f.root, f.bundle, &ro, &res);
+		cr_assert_str_eq(res.identity, cases[i].id);
+		cr_assert_str_eq(res.issuer, ISS);
+		fx_free(&f);
+	}
+}
+
+Test(verify, rejects_another_identity_and_another_issuer)
+{
+	struct fx f;
+	struct run_opts ro = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	ro.identity = "Dev@example.org"; /* case-sensitive */
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
+	ro.identity = NULL;
+	ro.issuer = "https://issuer.example/";
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ISSUER);
+	fx_free(&f);
+}
+
+Test(verify, regexp_identities_match_the_whole_value_only)
+{
+	struct fx f;
+	struct run_opts ro = { 0 };
+	pyverify_result res;
+
+	fx_init(&f, NULL, NULL);
+	ro.identity_mode = PYVERIFY_MATCH_REGEX;
+	ro.identity = "dev@example";      /* a prefix is not a match */
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
+	ro.identity = "example\\.org";    /* nor a suffix */
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
+	ro.identity = "[a-z]+@example\\.org";
+	expect_ok(f.root, f.bundle, &ro, &res);
+	cr_assert_str_eq(res.identity, ID);
+	fx_free(&f);
+}
+
+Test(verify, rejects_another_artifact_by_file_or_digest)
+{
+	struct fx f;
+	struct run_opts ro = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	ro.artifact = "hello\r\n";
+	ro.len = 7;
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_message_digest_for_another_artifact)
+{
+	struct fx f;
+
+	fx_init(&f, NULL, NULL);
+	flip_b64(f.bundle, "messageSignature.messageDigest.digest", 3);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_signature_by_another_key)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	EVP_PKEY *other = EVP_EC_gen("P-256");
+
+	so.signing_key = other;
+	fx_init(&f, NULL, &so);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
+	fx_free(&f);
+	EVP_PKEY_free(other);
+}
+
+Test(verify, rejects_certificate_defects_at_the_chain_step)
+{
+	struct vs_leaf_opts variants[3] = { { 0 } };
+	size_t i;
+
+	variants[0].no_codesign_eku = 1;
+	variants[1].no_digital_signature = 1;
+	variants[2].self_signed = 1;
+	for (i = 0; i < 3; i++) {
+		struct fx f;
+		fx_init(&f, &variants[i], NULL);
+		expect_step(f.root, f.bundle, NULL,
+		            PYVERIFY_STEP_CERTIFICATE_CHAIN);
+		fx_free(&f);
+	}
+}
+
+Test(verify, rejects_a_log_time_outside_the_leaf_validity)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+
+	so.integrated_time = VS_EPOCH + 601; /* leaf lives 600 s */
+	fx_init(&f, NULL, &so);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	fx_free(&f);
+}
+
+Test(verify, accepts_a_log_time_on_the_last_second_of_the_leaf)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	pyverify_result res;
+
+	so.integrated_time = VS_EPOCH + 600;
+	fx_init(&f, NULL, &so);
+	expect_ok(f.root, f.bundle, NULL, &res);
+	fx_free(&f);
+}
+
+Test(verify, rejects_an_integrated_time_in_the_future)
+{
+	struct fx f;
+	struct run_opts ro = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	ro.now = VS_EPOCH + 59;
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_TLOG);
+	fx_free(&f);
+}
+
+Test(verify, rejects_sct_defects)
+{
+	struct vs_leaf_opts variants[3] = { { 0 } };
+	size_t i;
+
+	variants[0].no_sct = 1;
+	variants[1].sct_unknown_log = 1;
+	variants[2].sct_bad_signature = 1;
+	for (i = 0; i < 3; i++) {
+		struct fx f;
+		fx_init(&f, &variants[i], NULL);
+		expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SCT);
+		fx_free(&f);
+	}
+}
+
+Test(verify, rejects_an_sct_outside_its_ct_log_window)
+{
+	struct fx f;
+	char buf[32];
+
+	fx_init(&f, NULL, NULL);
+	json_object_set_new(at(f.root, "ctlogs.0.publicKey.validFor"), "start",
+	                    json_string(rfc3339(VS_EPOCH + 1, buf)));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SCT);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_signing_time_outside_the_ca_window)
+{
+	struct fx f;
+	char buf[32];
+
+	fx_init(&f, NULL, NULL);
+	json_object_set_new(at(f.root, "certificateAuthorities.0.validFor"),
+	                    "end", json_string(rfc3339(VS_EPOCH + 59, buf)));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_log_the_trusted_root_does_not_know)
+{
+	struct fx f;
+	pyverify_result res;
+	pyverify_error err = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	json_array_remove(at(f.root, "tlogs"), 0); /* keep only Rekor v2 */
+	cr_assert_neq(run(f.root, f.bundle, NULL, &res, &err), 0);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TLOG, "[%s] %s",
+	             pyverify_step_code(err.step), err.msg);
+	cr_assert(strstr(err.msg, "out of date") != NULL, "%s", err.msg);
+	cr_assert(strstr(err.msg, "test root") != NULL, "%s", err.msg);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_log_key_not_valid_at_the_integrated_time)
+{
+	struct fx f;
+	char buf[32];
+	pyverify_result res;
+	pyverify_error err = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	json_object_set_new(at(f.root, "tlogs.0.publicKey.validFor"), "end",
+	                    json_string(rfc3339(VS_EPOCH + 59, buf)));
+	cr_assert_neq(run(f.root, f.bundle, NULL, &res, &err), 0);
+	/* The SET step owns the log key's window for promised entries. */
+	cr_assert_eq(err.step, PYVERIFY_STEP_SET, "[%s] %s",
+	             pyverify_step_code(err.step), err.msg);
+	fx_free(&f);
+}
+
+Test(verify, rejects_log_bodies_about_something_else)
+{
+	uint8_t other_digest[32];
+	uint8_t other_sig[72];
+	struct vs_sign_opts so[2] = { { 0 } };
+	size_t i;
+
+	memset(other_digest, 0x5a, sizeof(other_digest));
+	memcpy(other_sig, "\x30\x44\x02\x20", 4);
+	memset(other_sig + 4, 0x11, 32);
+	memcpy(other_sig + 36, "\x02\x20", 2);
+	memset(other_sig + 38, 0x22, 32);
+	so[0].log_digest = other_digest;
+	so[1].log_signature = other_sig;
+	so[1].log_signature_len = 70;
+	for (i = 0; i < 2; i++) {
+		struct fx f;
+		fx_init(&f, NULL, &so[i]);
+		expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+		fx_free(&f);
+	}
+}
+
+Test(verify, rejects_a_log_body_naming_another_certificate)
+{
+	struct fx f;
+	struct vs_leaf *other;
+	struct vs_sign_opts so = { 0 };
+
+	f.vs = vs_new();
+	other = vs_leaf_new(f.vs, NULL);
+	f.leaf = vs_leaf_new(f.vs, NULL);
+	so.log_cert = other->cert;
+	f.root = vs_trust_root(f.vs);
+	f.bundle = vs_sign(f.vs, f.leaf, &so);
+	cr_assert_not_null(f.bundle);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vs_leaf_free(other);
+	fx_free(&f);
+}
+
+Test(verify, rejects_an_altered_signed_entry_timestamp)
+{
+	struct fx f;
+
+	fx_init(&f, NULL, NULL);
+	flip_b64(f.bundle, ENTRY ".inclusionPromise.signedEntryTimestamp", 20);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
+	fx_free(&f);
+}
+
+Test(verify, rejects_an_altered_log_index_through_the_set)
+{
+	struct fx f;
+
+	fx_init(&f, NULL, NULL);
+	json_object_set_new(at(f.bundle, ENTRY), "logIndex", json_string("7"));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
+	fx_free(&f);
+}
+
+Test(verify, rejects_inclusion_proof_defects)
+{
+	static const char *paths[] = {
+		ENTRY ".inclusionProof.hashes.0",
+		ENTRY ".inclusionProof.hashes.1",
+		ENTRY ".inclusionProof.rootHash",
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct fx f;
+		fx_init(&f, NULL, NULL);
+		flip_b64(f.bundle, paths[i], 5);
+		expect_step(f.root, f.bundle, NULL,
+		            PYVERIFY_STEP_INCLUSION_PROOF);
+		fx_free(&f);
+	}
+}
+
+Test(verify, rejects_a_proof_for_another_index)
+{
+	struct fx f;
+
+	fx_init(&f, NULL, NULL); /* entry 3 of 7 */
+	json_object_set_new(at(f.bundle, ENTRY ".inclusionProof"), "logIndex",
+	                    json_string("2"));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_INCLUSION_PROOF);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_proof_tree_size_the_checkpoint_does_not_commit_to)
+{
+	struct fx f;
+
+	/* Leaf 3's audit path is the same in trees of 7 and 8 leaves, so the
+	 * proof alone cannot tell; the signed checkpoint's size must. */
+	fx_init(&f, NULL, NULL);
+	json_object_set_new(at(f.bundle, ENTRY ".inclusionProof"), "treeSize",
+	                    json_string("8"));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	fx_free(&f);
+}
+
+Test(verify, rejects_an_altered_checkpoint_signature)
+{
+	struct fx f;
+	json_t *env;
+	char *v;
+	size_t n;
+
+	fx_init(&f, NULL, NULL);
+	env = at(f.bundle, ENTRY ".inclusionProof.checkpoint.envelope");
+	v = strdup(json_string_value(env));
+	n = strlen(v);
+	/* The last base64 characters before "=\n" or "\n" are signature. */
+	v[n - 6] = v[n - 6] == 'A' ? 'B' : 'A';
+	json_string_set(env, v);
+	free(v);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_valid_checkpoint_for_another_tree)
+{
+	struct fx f;
+	uint8_t root[32];
+	char *cp;
+
+	fx_init(&f, NULL, NULL);
+	memset(root, 0x42, sizeof(root));
+	cp = vs_checkpoint_v1(f.vs, "rekor.test - 1234567890", 7, root,
+	                      "rekor.test");
+	cr_assert_not_null(cp);
+	json_string_set(at(f.bundle, ENTRY ".inclusionProof.checkpoint.envelope"),
+	                cp);
+	free(cp);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_v03_bundle_without_a_signed_time)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+
+	so.no_promise = 1;
+	fx_init(&f, NULL, &so);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	fx_free(&f);
+}
+
+Test(verify, rejects_missing_required_parts_for_the_version)
+{
+	struct vs_sign_opts so[3] = { { 0 } };
+	size_t i;
+
+	so[0].bundle_minor = 1;
+	so[0].no_promise = 1;   /* v0.1 needs the promise */
+	so[1].bundle_minor = 2;
+	so[1].no_proof = 1;     /* v0.2 needs the proof */
+	so[2].no_checkpoint = 1; /* a proof needs its checkpoint */
+	for (i = 0; i < 3; i++) {
+		struct fx f;
+		fx_init(&f, NULL, &so[i]);
+		expect_step(f.root, f.bundle, NULL,
+		            PYVERIFY_STEP_BUNDLE_FORMAT);
+		fx_free(&f);
+	}
+}
+
+Test(verify, a_key_policy_rejects_a_certificate_bundle)
+{
+	struct fx f;
+	struct run_opts ro = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	ro.key_pem = "-----BEGIN PUBLIC KEY-----\n"
+	             "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9f"
+	             "AFwr\nkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+"
+	             "RYtw==\n-----END PUBLIC KEY-----\n";
+	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_KEY);
+	fx_free(&f);
+}
+
+/* Adds an RFC 3161 timestamp over the bundle signature and the TSA to the
+ * trusted root. */
+static struct vtsa *
+add_timestamp(struct fx *f, int64_t gen_time_s, int tsa_in_root)
+{
+	struct vtsa *t = vtsa_new(NULL);
+	struct vtsa_stamp_opts so = { 0 };
+	const char *sig_b64;
+	unsigned char sig[256];
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	int siglen;
+	char *b64;
+	json_t *tvd;
+
+	cr_assert_not_null(t);
+	sig_b64 = json_string_value(at(f->bundle, "messageSignature.signature"));
+	siglen = EVP_DecodeBlock(sig, (const unsigned char *)sig_b64,
+	                         (int)strlen(sig_b64));
+	cr_assert_gt(siglen, 0);
+	while (siglen > 0 && sig_b64[strlen(sig_b64) - 1] == '=' &&
+	       sig_b64[strlen(sig_b64) - 1 - (size_t)0] == '=') {
+		/* EVP_DecodeBlock counts padding as zero bytes. */
+		siglen -= (sig_b64[strlen(sig_b64) - 2] == '=') ? 2 : 1;
+		break;
+	}
+	so.gen_time_ms = gen_time_s * 1000;
+	so.embed_certs = 1;
+	cr_assert_eq(vtsa_stamp(t, sig, (size_t)siglen, &so, &der, &der_len), 0);
+	b64 = malloc(der_len * 2 + 8);
+	EVP_EncodeBlock((unsigned char *)b64, der, (int)der_len);
+	tvd = json_pack("{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp",
+	                b64);
+	json_object_set_new(at(f->bundle, "verificationMaterial"),
+	                    "timestampVerificationData", tvd);
+	if (tsa_in_root)
+		json_object_set_new(f->root, "timestampAuthorities",
+		                    json_pack("[o]", vtsa_trust_root_entry(t, 0, 0)));
+	free(b64);
+	free(der);
+	return t;
+}
+
+Test(verify, counts_a_verified_timestamp_as_a_second_signing_time)
+{
+	struct fx f;
+	struct vtsa *t;
+	pyverify_result res;
+
+	fx_init(&f, NULL, NULL);
+	t = add_timestamp(&f, VS_EPOCH + 30, 1);
+	expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_eq(res.verified_times, 2);
+	cr_assert_eq(res.signing_time, VS_EPOCH + 30);
+	vtsa_free(t);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_timestamp_outside_the_leaf_validity)
+{
+	struct fx f;
+	struct vtsa *t;
+
+	fx_init(&f, NULL, NULL);
+	t = add_timestamp(&f, VS_EPOCH + 900, 1);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vtsa_free(t);
+	fx_free(&f);
+}
+
+Test(verify, rejects_a_timestamp_when_the_root_has_no_authority)
+{
+	struct fx f;
+	struct vtsa *t;
+
+	fx_init(&f, NULL, NULL);
+	t = add_timestamp(&f, VS_EPOCH + 30, 0);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vtsa_free(t);
+	fx_free(&f);
+}
+
+Test(verify, a_timestamp_alone_is_a_signing_time_when_the_promise_is_absent)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	struct vtsa *t;
+	pyverify_result res;
+
+	so.no_promise = 1;
+	fx_init(&f, NULL, &so);
+	t = add_timestamp(&f, VS_EPOCH + 30, 1);
+	expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_eq(res.verified_times, 1);
+	vtsa_free(t);
+	fx_free(&f);
+}
+
+Test(verify, requires_as_many_verified_times_as_the_policy_asks)
+{
+	struct fx f;
+	pyverify_trust_root *root = NULL;
+	pyverify_bundle *bundle = NULL;
+	pyverify_policy *policy = NULL;
+	pyverify_artifact a;
+	pyverify_result res;
+	pyverify_error err;
+	char *rt, *bt;
+
+	fx_init(&f, NULL, NULL);
+	rt = vs_dump(f.root);
+	bt = vs_dump(f.bundle);
+	cr_assert_eq(pyverify_trust_root_load_memory(&root, rt, strlen(rt), NULL,
+	                                             &err), 0);
+	cr_assert_eq(pyverify_bundle_load_memory(&bundle, bt, strlen(bt), &err),
+	             0);
+	cr_assert_eq(pyverify_artifact_from_memory(&a, artifact,
+	                                           strlen(artifact), &err), 0);
+	cr_assert_eq(pyverify_policy_new(&policy, &err), 0);
+	cr_assert_eq(pyverify_policy_add_identity(policy, ID, 0, ISS, 0, &err),
+	             0);
+	pyverify_policy_set_now(policy, NOW);
+	cr_assert_eq(pyverify_policy_set_min_verified_times(policy, 2, &err), 0);
+	cr_assert_eq(pyverify_verify(root, bundle, &a, policy, &res, &err),
+	             PYVERIFY_EREJECT);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TIMESTAMP);
+	cr_assert_eq(pyverify_policy_set_min_verified_times(policy, 0, &err),
+	             PYVERIFY_EUSAGE);
+	pyverify_policy_free(policy);
+	pyverify_bundle_free(bundle);
+	pyverify_trust_root_free(root);
+	free(rt);
+	free(bt);
+	fx_free(&f);
+}
+
+Test(verify, a_loaded_root_and_bundle_verify_from_many_threads)
+{
+	/* Exercised for real by the CLI scan and the server; here the same
+	 * objects verify twice in a row with identical results. */
+	struct fx f;
+	pyverify_result r1, r2;
+
+	fx_init(&f, NULL, NULL);
+	expect_ok(f.root, f.bundle, NULL, &r1);
+	expect_ok(f.root, f.bundle, NULL, &r2);
+	cr_assert_eq(memcmp(&r1, &r2, sizeof(r1)), 0);
+	fx_free(&f);
+}
