@@ -151,8 +151,8 @@ pv_dsse_match_subject(const char *payload_type, const uint8_t *payload,
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
 		               "in-toto statement is missing or too large");
 	/* SPEC 3.7.3 step 2. NUL bytes are refused by jansson's default. */
-	doc = json_loadb((const char *)payload, len, JSON_REJECT_DUPLICATES,
-	                 &jerr);
+	doc = json_loadb(payload ? (const char *)payload : "", len,
+	                 JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
 		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
 		             "in-toto statement is not valid JSON: %s "

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -360,6 +361,27 @@ done:
 	return ok ? 0 : -1;
 }
 
+/* SPEC 0.6: certificate validity is inclusive at both ends, but OpenSSL
+ * counts notAfter == verification time as expired. Installed only when
+ * genTime is a whole second: otherwise floor(genTime) == notAfter means
+ * genTime is after notAfter. */
+static int
+inclusive_not_after(int ok, X509_STORE_CTX *ctx)
+{
+	X509 *c;
+	time_t t;
+
+	if (ok ||
+	    X509_STORE_CTX_get_error(ctx) != X509_V_ERR_CERT_HAS_EXPIRED)
+		return ok;
+	c = X509_STORE_CTX_get_current_cert(ctx);
+	t = X509_VERIFY_PARAM_get_time(X509_STORE_CTX_get0_param(ctx));
+	if (c == NULL || ASN1_TIME_cmp_time_t(X509_get0_notAfter(c), t) != 0)
+		return 0;
+	X509_STORE_CTX_set_error(ctx, X509_V_OK);
+	return 1;
+}
+
 /* One TSA of the root: 0 if it vouches for the token, else -1 with *a. */
 static int
 try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
@@ -402,6 +424,8 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 	X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN |
 	                                    X509_V_FLAG_X509_STRICT);
 	X509_VERIFY_PARAM_set_depth(vp, PV_MAX_CHAIN_CERTS);
+	if (t_ms % 1000 == 0)
+		X509_STORE_set_verify_cb(store, inclusive_not_after);
 
 	chain = signer_chain(token, store, helpers, &signer, uri, when, a);
 	if (chain == NULL || check_pinned(token, signer, ca, a) != 0 ||

@@ -340,6 +340,8 @@ Test(tsa, certificate_validity_is_inclusive_at_not_after)
 	cr_assert_eq(stamp_verify(t, &o, &r, &gen, &e), 0, "%s", e.msg);
 	o.gen_time_ms = EPOCH_MS - 300000; /* notBefore, inclusive too */
 	cr_assert_eq(stamp_verify(t, &o, &r, &gen, &e), 0, "%s", e.msg);
+	o.gen_time_ms = EPOCH_MS + 300001; /* a millisecond after notAfter */
+	expect_reject(stamp_verify(t, &o, &r, &gen, &e), &e, "expired");
 	root_free(&r);
 	vtsa_free(t);
 }

@@ -88,6 +88,24 @@ struct vs_sign_opts {
 	EVP_PKEY *signing_key;
 	/* leaf_index is taken literally, even 0 (otherwise 0 = default). */
 	int explicit_leaf_index;
+	/* ---- DSSE, managed keys and Rekor v2 (issue #3) ---- */
+	/* Log a hashedrekord 0.0.2 entry in the Ed25519 Rekor v2 log instead
+	 * (SPEC 3.8.3, 3.12): no integratedTime, no inclusionPromise, the
+	 * proof repeats the top-level logIndex, the checkpoint is a C2SP note
+	 * signed with Ed25519. The bundle then needs an RFC 3161 timestamp,
+	 * which the test adds (tests/support/vtsa.h). log_digest replaces the
+	 * logged digest (SHA-256 of the artifact, or of PAE for DSSE). */
+	int rekor_v2;
+	/* vs_sign_dsse: payloadType; default "application/vnd.in-toto+json". */
+	const char *payload_type;
+	/* Rekor v2 checkpoints: the origin line (default "rekor-v2.test"; the
+	 * log's line keeps the name "rekor-v2.test"), extra signature lines
+	 * (a witness cosignature and a foreign Ed25519 key with the log's
+	 * name) before and/or after the log's line, and no log line at all. */
+	const char *v2_origin;
+	int v2_cosign_before;
+	int v2_cosign_after;
+	int v2_no_log_signature;
 };
 
 /*
@@ -122,5 +140,51 @@ const char *vs_rekor2_origin(struct vs *vs);     /* "rekor-v2.test" */
 char *vs_checkpoint_v1(struct vs *vs, const char *origin, uint64_t size,
                        const uint8_t root[32], const char *name);
 char *vs_checkpoint_v2(struct vs *vs, uint64_t size, const uint8_t root[32]);
+
+/* ---- DSSE, managed keys (issue #3) ---- */
+
+/*
+ * A dsseEnvelope bundle: `payload` (a NUL-terminated statement, usually from
+ * vs_intoto_statement) with payloadType opts->payload_type, one ECDSA P-256
+ * SHA-256 signature over PAE (SPEC 3.7.2) by the leaf key (or
+ * opts->signing_key). Logged as dsse 0.0.1 in the Rekor v1 log (SPEC 3.8.4:
+ * payloadHash, envelopeHash of the compact envelope JSON, the signature and
+ * the b64 PEM certificate; SET, proof, checkpoint), or as hashedrekord 0.0.2
+ * over SHA-256(PAE) with opts->rekor_v2. log_digest replaces payloadHash
+ * (Rekor v1) or the digest (Rekor v2). artifact* options are ignored.
+ * New reference or NULL.
+ */
+json_t *vs_sign_dsse(struct vs *vs, const struct vs_leaf *leaf,
+                     const struct vs_sign_opts *opts, const char *payload);
+
+struct vs_subject {
+	const char *name;
+	const void *data;   /* the subject's bytes, hashed with SHA-256 */
+	size_t len;
+};
+
+/* An in-toto Statement v1 JSON text (compact) with these subjects and an
+ * empty SLSA v1 predicate; `type` NULL = "https://in-toto.io/Statement/v1".
+ * malloc'd; NULL on failure. */
+char *vs_intoto_statement(const struct vs_subject *subjects, size_t n,
+                          const char *type);
+
+/*
+ * A managed-key bundle (SPEC 3.14): verificationMaterial.publicKey
+ * {hint: b64(SHA-256(DER SPKI))}, a messageSignature by `key` (EC P-256
+ * only), and a hashedrekord 0.0.1 entry whose publicKey.content is the b64
+ * of the "PUBLIC KEY" PEM (Rekor v1) or, with opts->rekor_v2, hashedrekord
+ * 0.0.2 with verifier.publicKey.rawBytes. log_cert, if set, is logged in
+ * place of the key. New reference or NULL.
+ */
+json_t *vs_sign_with_key(struct vs *vs, EVP_PKEY *key,
+                         const struct vs_sign_opts *opts);
+/* The same as a dsseEnvelope bundle. */
+json_t *vs_sign_dsse_with_key(struct vs *vs, EVP_PKEY *key,
+                              const struct vs_sign_opts *opts,
+                              const char *payload);
+
+/* "-----BEGIN PUBLIC KEY-----..." of key; malloc'd, NULL on failure. */
+char *vs_public_key_pem(EVP_PKEY *key);
 
 #endif

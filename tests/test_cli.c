@@ -1,0 +1,531 @@
+/*
+ * test_cli.c - the pyverify command as a build script uses it: exit codes,
+ * the one-line verdicts, the trusted-root lookup order and `trust import`,
+ * and every conformance case through the real CLI protocol.
+ * The binary is $PYVERIFY_BUILD/pyverify (the Makefile sets it).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "testdata.h"
+#include "vsigstore.h"
+
+#define ID "dev@example.org"
+#define ISS "https://issuer.example"
+
+struct out {
+	int code;
+	char *out, *err;
+};
+
+static const char *
+binary(void)
+{
+	static char path[4096];
+	const char *b = getenv("PYVERIFY_BUILD");
+
+	snprintf(path, sizeof(path), "%s/pyverify", b && *b ? b : "build");
+	return path;
+}
+
+static char *
+slurp_fd(int fd)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Runs the binary with argv (NULL-terminated, argv[0] ignored) and
+ * environment changes "NAME=value" or "NAME" (unset). */
+static struct out
+run(const char *const *env, const char *const *argv)
+{
+	char tmpl_o[] = "/tmp/pvcli-oXXXXXX", tmpl_e[] = "/tmp/pvcli-eXXXXXX";
+	int fo = mkstemp(tmpl_o), fe = mkstemp(tmpl_e), st;
+	struct out r;
+	pid_t pid;
+
+	cr_assert(fo >= 0 && fe >= 0);
+	unlink(tmpl_o);
+	unlink(tmpl_e);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		const char *args[64];
+		size_t i, n = 0;
+		for (i = 0; env && env[i]; i++) {
+			const char *eq = strchr(env[i], '=');
+			if (eq) {
+				char name[256];
+				snprintf(name, sizeof(name), "%.*s",
+				         (int)(eq - env[i]), env[i]);
+				setenv(name, eq + 1, 1);
+			} else {
+				unsetenv(env[i]);
+			}
+		}
+		args[n++] = binary();
+		for (i = 1; argv[i] && n < 63; i++)
+			args[n++] = argv[i];
+		args[n] = NULL;
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(binary(), (char *const *)args);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r.out = slurp_fd(fo);
+	r.err = slurp_fd(fe);
+	close(fo);
+	close(fe);
+	return r;
+}
+
+static void
+out_free(struct out *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+struct fixture {
+	char dir[64];
+	char root[128], bundle[128], art[128], home[128];
+	char digest[72];
+};
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+fixture_init(struct fixture *fx)
+{
+	struct vs *vs = vs_new();
+	struct vs_leaf *leaf;
+	json_t *b;
+	char *text;
+	uint8_t d[32];
+	int i;
+
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pvcli-XXXXXX");
+	cr_assert_not_null(mkdtemp(fx->dir));
+	snprintf(fx->root, sizeof(fx->root), "%s/root.json", fx->dir);
+	snprintf(fx->bundle, sizeof(fx->bundle), "%s/a.txt.sigstore", fx->dir);
+	snprintf(fx->art, sizeof(fx->art), "%s/a.txt", fx->dir);
+	snprintf(fx->home, sizeof(fx->home), "%s/home", fx->dir);
+	mkdir(fx->home, 0700);
+	cr_assert_not_null(vs);
+	leaf = vs_leaf_new(vs, NULL);
+	cr_assert_not_null(leaf);
+	b = vs_sign(vs, leaf, NULL); /* artifact "hello\n" */
+	cr_assert_not_null(b);
+	text = vs_trust_root_string(vs);
+	write_text(fx->root, text);
+	free(text);
+	text = vs_dump(b);
+	write_text(fx->bundle, text);
+	free(text);
+	write_text(fx->art, "hello\n");
+	vs_sha256(d, "hello\n", 6);
+	memcpy(fx->digest, "sha256:", 7);
+	for (i = 0; i < 32; i++)
+		snprintf(fx->digest + 7 + 2 * i, 3, "%02x", d[i]);
+	json_decref(b);
+	vs_leaf_free(leaf);
+	vs_free(vs);
+}
+
+static void
+fixture_free(struct fixture *fx)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* The environment every test starts from: no ambient trusted root. */
+#define CLEAN_ENV(home)                                                        \
+	"PYVERIFY_TRUSTED_ROOT", "PYVERIFY_STAGING_TRUSTED_ROOT",              \
+	    "XDG_DATA_HOME", home
+
+Test(cli, verifies_a_bundle_and_prints_one_ok_line)
+{
+	struct fixture fx;
+	struct out r;
+	char home[160];
+
+	fixture_init(&fx);
+	snprintf(home, sizeof(home), "HOME=%s", fx.home);
+	{
+		const char *env[] = { CLEAN_ENV(home), NULL };
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, fx.art, NULL };
+		r = run(env, argv);
+	}
+	cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+	cr_assert(strncmp(r.out, "OK ", 3) == 0, "%s", r.out);
+	cr_assert(strstr(r.out, ID) && strstr(r.out, ISS) &&
+	          strstr(r.out, "log index") && strstr(r.out, "2023-11-14T"),
+	          "%s", r.out);
+	cr_assert_eq(strchr(r.out, '\n'), r.out + strlen(r.out) - 1,
+	             "more than one line: %s", r.out);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+Test(cli, verifies_by_digest_without_the_file)
+{
+	struct fixture fx;
+	struct out r;
+
+	fixture_init(&fx);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, fx.digest, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+Test(cli, a_rejection_exits_1_and_names_the_step)
+{
+	struct fixture fx;
+	struct out r;
+
+	fixture_init(&fx);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", "other@example.org",
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1);
+	cr_assert_str_eq(r.out, "");
+	cr_assert(strstr(r.err, "FAILED") && strstr(r.err, "[identity]") &&
+	          strstr(r.err, "other@example.org") && strstr(r.err, ID),
+	          "%s", r.err);
+	out_free(&r);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root,
+		                       "sha256:0000000000000000000000000000000000000000"
+		                       "000000000000000000000000", NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1);
+	cr_assert(strstr(r.err, "[tlog-body]"), "%s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+Test(cli, a_malformed_bundle_is_a_rejection)
+{
+	struct fixture fx;
+	struct out r;
+
+	fixture_init(&fx);
+	write_text(fx.bundle, "{\"mediaType\": \"application/vnd.dev.sigstore."
+	                      "bundle.v0.3+json\", \"verificationMaterial\": {");
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1);
+	cr_assert(strstr(r.err, "[bundle-format]"), "%s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+Test(cli, usage_errors_and_unreadable_input_exit_2)
+{
+	struct fixture fx;
+	struct out r;
+	size_t i;
+
+	fixture_init(&fx);
+	const char *cases[][12] = {
+		{ "", "verify-bundle", NULL },
+		{ "", "verify-bundle", "--bundle", fx.bundle, fx.art, NULL },
+		{ "", "verify-bundle", "--bundle", fx.bundle, "--key", fx.root,
+		  "--certificate-identity", ID, fx.art, NULL },
+		{ "", "verify-bundle", "--bogus", NULL },
+		{ "", "verify-bundle", "--bundle", fx.bundle,
+		  "--certificate-identity", ID, "--certificate-oidc-issuer", ISS,
+		  "--trusted-root", fx.root, "/nonexistent/artifact", NULL },
+		{ "", "verify-bundle", "--bundle", "/nonexistent/bundle",
+		  "--certificate-identity", ID, "--certificate-oidc-issuer", ISS,
+		  "--trusted-root", fx.root, fx.art, NULL },
+		{ "", "verify-bundle", "--bundle", fx.bundle,
+		  "--certificate-identity", ID, "--certificate-oidc-issuer", ISS,
+		  "--trusted-root", "/nonexistent/root.json", fx.art, NULL },
+		{ "", "no-such-command", NULL },
+		{ "", NULL },
+	};
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = run(NULL, cases[i]);
+		cr_expect_eq(r.code, 2, "case %zu exited %d: %s", i, r.code,
+		             r.err);
+		cr_expect_neq(r.err[0], '\0', "case %zu: silent", i);
+		out_free(&r);
+	}
+	fixture_free(&fx);
+}
+
+Test(cli, help_answers_a_new_users_questions)
+{
+	struct out r;
+	const char *argv1[] = { "", "--help", NULL };
+	const char *argv2[] = { "", "verify-bundle", "--help", NULL };
+	const char *argv3[] = { "", "trust", "--help", NULL };
+
+	r = run(NULL, argv1);
+	cr_assert_eq(r.code, 0);
+	cr_assert(strstr(r.out, "verify-bundle") && strstr(r.out, "trust"));
+	out_free(&r);
+	r = run(NULL, argv2);
+	cr_assert_eq(r.code, 0);
+	cr_assert(strstr(r.out, "--certificate-identity") &&
+	          strstr(r.out, "sha256:") && strstr(r.out, "Exit status"));
+	out_free(&r);
+	r = run(NULL, argv3);
+	cr_assert_eq(r.code, 0);
+	cr_assert(strstr(r.out, "PYVERIFY_TRUSTED_ROOT") &&
+	          strstr(r.out, "/etc/pyverify"));
+	out_free(&r);
+}
+
+Test(cli, without_a_trusted_root_it_says_how_to_provide_one)
+{
+	struct fixture fx;
+	struct out r;
+	char home[160];
+
+	fixture_init(&fx);
+	snprintf(home, sizeof(home), "HOME=%s", fx.home);
+	{
+		const char *env[] = { CLEAN_ENV(home), NULL };
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS, fx.art,
+		                       NULL };
+		r = run(env, argv);
+	}
+	/* Unless a system-wide root happens to be installed on this host. */
+	if (access("/etc/pyverify/trusted_root.json", F_OK) != 0) {
+		cr_assert_eq(r.code, 2);
+		cr_assert(strstr(r.err, "no trusted root found") &&
+		          strstr(r.err, "pyverify trust import"), "%s", r.err);
+	}
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+Test(cli, the_environment_variable_names_the_trusted_root)
+{
+	struct fixture fx;
+	struct out r;
+	char env_root[200], home[160];
+
+	fixture_init(&fx);
+	snprintf(env_root, sizeof(env_root), "PYVERIFY_TRUSTED_ROOT=%s", fx.root);
+	snprintf(home, sizeof(home), "HOME=%s", fx.home);
+	{
+		const char *env[] = { "XDG_DATA_HOME", home, env_root, NULL };
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS, fx.art,
+		                       NULL };
+		r = run(env, argv);
+	}
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+Test(cli, trust_import_validates_and_installs_the_root)
+{
+	struct fixture fx;
+	struct out r;
+	char home[160], installed[256], broken[160];
+
+	fixture_init(&fx);
+	snprintf(home, sizeof(home), "HOME=%s", fx.home);
+	snprintf(installed, sizeof(installed),
+	         "%s/.local/share/pyverify/trusted_root.json", fx.home);
+	snprintf(broken, sizeof(broken), "%s/broken.json", fx.dir);
+	write_text(broken, "{\"mediaType\": \"nonsense\"}");
+	{
+		const char *env[] = { CLEAN_ENV(home), NULL };
+		const char *imp_bad[] = { "", "trust", "import", broken, NULL };
+		const char *imp[] = { "", "trust", "import", fx.root, NULL };
+		const char *show[] = { "", "trust", "show", NULL };
+		const char *ver[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                      "--certificate-identity", ID,
+		                      "--certificate-oidc-issuer", ISS, fx.art,
+		                      NULL };
+
+		r = run(env, imp_bad);
+		cr_assert_eq(r.code, 1, "%s", r.err);
+		cr_assert(access(installed, F_OK) != 0, "broken root installed");
+		out_free(&r);
+
+		r = run(env, imp);
+		cr_assert_eq(r.code, 0, "%s", r.err);
+		cr_assert(access(installed, R_OK) == 0);
+		out_free(&r);
+
+		r = run(env, show);
+		cr_assert_eq(r.code, 0, "%s", r.err);
+		cr_assert(strstr(r.out, installed), "%s", r.out);
+		out_free(&r);
+
+		r = run(env, ver);
+		cr_assert_eq(r.code, 0, "%s", r.err);
+		out_free(&r);
+	}
+	fixture_free(&fx);
+}
+
+/* The Sigstore conformance suite drives clients through exactly this
+ * protocol; here every case of ../shared runs through the binary, with the
+ * artifact file and with its digest. */
+Test(cli, every_conformance_case_through_the_cli_protocol)
+{
+	char cases[1024];
+	DIR *d;
+	struct dirent *de;
+	size_t mismatches = 0, runs = 0;
+
+	if (td_dir() == NULL)
+		cr_skip_test("../shared/testdata is absent: no conformance cases");
+	snprintf(cases, sizeof(cases), "%s", td_path("conformance/cases"));
+	d = opendir(cases);
+	cr_assert_not_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char dir[2048], bundle[2300], root[2300], art[2300], key[2300];
+		char idf[2300], issf[2300], digest[80];
+		char *ident, *iss;
+		size_t len = strlen(de->d_name);
+		int want_fail, mode;
+		struct out r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		want_fail = len > 5 && strcmp(de->d_name + len - 5, "_fail") == 0;
+		snprintf(dir, sizeof(dir), "%s/%s", cases, de->d_name);
+		snprintf(bundle, sizeof(bundle), "%s/bundle.sigstore.json", dir);
+		snprintf(root, sizeof(root), "%s/trusted_root.json", dir);
+		if (!td_exists(root))
+			snprintf(root, sizeof(root), "%s",
+			         td_path("sigstore/production.trusted_root.json"));
+		snprintf(art, sizeof(art), "%s/artifact", dir);
+		if (!td_exists(art))
+			snprintf(art, sizeof(art), "%s",
+			         td_path("conformance/a.txt"));
+		snprintf(key, sizeof(key), "%s/key.pub", dir);
+		snprintf(idf, sizeof(idf), "%s/identity", dir);
+		snprintf(issf, sizeof(issf), "%s/issuer", dir);
+		ident = td_read_line(idf);
+		iss = td_read_line(issf);
+		{
+			/* sha256 of the artifact via the library's own CLI
+			 * would be circular; use OpenSSL's command. */
+			char cmd[2400];
+			FILE *p;
+			snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -r '%s'",
+			         art);
+			p = popen(cmd, "r");
+			cr_assert_not_null(p);
+			memcpy(digest, "sha256:", 7);
+			cr_assert_not_null(fgets(digest + 7, 65, p));
+			pclose(p);
+		}
+		for (mode = 0; mode < 2; mode++) {
+			const char *subject = mode ? digest : art;
+			if (td_exists(key)) {
+				const char *argv[] = { "", "verify-bundle", "--bundle",
+				                       bundle, "--key", key,
+				                       "--trusted-root", root,
+				                       subject, NULL };
+				r = run(NULL, argv);
+			} else {
+				const char *argv[] = {
+					"", "verify-bundle", "--bundle", bundle,
+					"--certificate-identity",
+					ident ? ident
+					      : "https://github.com/sigstore-"
+					        "conformance/extremely-dangerous-"
+					        "public-oidc-beacon/.github/"
+					        "workflows/extremely-dangerous-"
+					        "oidc-beacon.yml@refs/heads/main",
+					"--certificate-oidc-issuer",
+					iss ? iss
+					    : "https://token.actions."
+					      "githubusercontent.com",
+					"--trusted-root", root, subject, NULL
+				};
+				r = run(NULL, argv);
+			}
+			runs++;
+			/* Rejections exit 1. Exit 2 is also a refusal when the
+			 * case's own trusted root or key file is deliberately
+			 * unusable, but never a usage error. */
+			if (want_fail ? !(r.code == 1 ||
+			                  (r.code == 2 &&
+			                   strstr(r.err, "usage:") == NULL))
+			              : r.code != 0) {
+				mismatches++;
+				fprintf(stderr, "FAIL %s (%s): exit %d: %s%s\n",
+				        de->d_name, mode ? "digest" : "file",
+				        r.code, r.out, r.err);
+			}
+			out_free(&r);
+		}
+		free(ident);
+		free(iss);
+	}
+	closedir(d);
+	cr_assert_gt(runs, 0);
+	cr_assert_eq(mismatches, 0, "%zu of %zu CLI runs disagree", mismatches,
+	             runs);
+}
