@@ -90,7 +90,14 @@ $(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
 	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(PKG_LIBS) -lpthread
 
-tests-build: $(TESTS) $(BUILD)/pyverify $(SERVER_BIN)
+# The public header alone, strict C11 and pedantic (libgit2's headertest).
+$(BUILD)/headertest: tests/headertest.c lib/pyverify.h $(BUILD)/libpyverify.a
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Ilib $(CFLAGS) \
+	    $(LDFLAGS) -o $@ tests/headertest.c $(BUILD)/libpyverify.a \
+	    $(PKG_LIBS) -lpthread
+
+tests-build: $(TESTS) $(BUILD)/pyverify $(SERVER_BIN) $(BUILD)/headertest
 
 # Each test binary runs from the repository root so it finds
 # ../shared/testdata relative to it (PYVERIFY_TESTDATA overrides).
@@ -98,7 +105,8 @@ tests-build: $(TESTS) $(BUILD)/pyverify $(SERVER_BIN)
 # it (LeakSanitizer speaks after a test has already passed).
 SAN_REPORT = ERROR: (Address|Leak)Sanitizer|runtime error:
 test: tests-build
-	@fail=0; for t in $(TESTS); do \
+	@fail=0; $(BUILD)/headertest || { echo "headertest failed"; fail=1; }; \
+	for t in $(TESTS); do \
 	    echo "== $$t"; \
 	    PYVERIFY_BUILD=$(BUILD) $$t --jobs 2 > $$t.log 2>&1; rc=$$?; \
 	    cat $$t.log; \

@@ -1,14 +1,18 @@
-/* main.c - the pyverify command: dispatches verbs, nothing else. */
+/* main.c - the pyverify command: dispatches verbs, nothing else. Anything
+ * that is not a verb is the release mode: `pyverify Python-3.14.0.tgz`. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "release_cli.h"
 
 static const struct verb {
 	const char *name;
 	int (*run)(int, char **);
 	const char *summary;
 } verbs[] = {
+	{ "scan", cmd_scan,
+	  "verify every CPython release file of a mirror tree or manifest" },
 	{ "verify-bundle", cmd_verify_bundle,
 	  "verify one Sigstore bundle (Sigstore conformance CLI protocol)" },
 	{ "trust", cmd_trust,
@@ -20,28 +24,25 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f,
-	        "usage: pyverify <command> [options]\n"
-	        "\n"
-	        "pyverify verifies Sigstore bundles offline, against a pinned\n"
-	        "Sigstore trusted root (trusted_root.json). It never uses the\n"
-	        "network.\n"
-	        "\n"
-	        "commands:\n");
+	/* The release mode is what most people type: its help comes first. */
+	rel_usage(f);
+	fprintf(f, "\nother commands (pyverify <command> --help):\n");
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-14s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
 	        "\n"
 	        "examples:\n"
+	        "  pyverify Python-3.14.0.tgz python-3.14.0-amd64.exe\n"
+	        "  pyverify --allow-legacy-pgp Python-3.6.15.tgz\n"
+	        "  pyverify --json --digest sha256:HEX Python-3.14.0.tgz\n"
+	        "  pyverify scan /srv/mirror/python/ftp/python\n"
+	        "  pyverify scan --manifest MANIFEST.tsv\n"
 	        "  pyverify trust import trusted_root.json\n"
-	        "  pyverify verify-bundle --bundle Python-3.14.0.tgz.sigstore \\\n"
+	        "  pyverify verify-bundle --bundle F.sigstore \\\n"
 	        "      --certificate-identity hugo@python.org \\\n"
-	        "      --certificate-oidc-issuer https://github.com/login/oauth \\\n"
-	        "      Python-3.14.0.tgz\n"
+	        "      --certificate-oidc-issuer https://github.com/login/oauth F\n"
 	        "\n"
-	        "exit status: 0 verified, 1 rejected, 2 usage error or "
-	        "unreadable input.\n"
-	        "'pyverify <command> --help' explains each command.\n");
+	        "pyverify --version prints the version.\n");
 }
 
 int
@@ -65,7 +66,7 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "pyverify: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	/* A file literally named like a verb: `pyverify ./scan` or
+	 * `pyverify -- scan`. */
+	return cmd_release(argc, argv);
 }

@@ -18,6 +18,8 @@ enum {
 
 int cmd_release(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+/* The help of the release mode (also the top of `pyverify --help`). */
+void rel_usage(FILE *f);
 
 /* Options both modes take. */
 struct rel_opts {

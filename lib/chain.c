@@ -191,14 +191,17 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 	return ok;
 }
 
-/* Names the certificate a verification error is about. */
+/* Names the certificate a verification error is about, by its place in
+ * the CA entry (the path OpenSSL saw may start at the entry's first
+ * certificate, see pv_ca_prepare). */
 static const char *
-role_name(int depth, int chain_len)
+role_name(int depth, const struct pv_ca *ca, X509 *cur)
 {
 	if (depth <= 0)
 		return "signing certificate";
-	return depth >= chain_len - 1 ? "CA anchor certificate"
-	                              : "intermediate certificate";
+	return cur != NULL && X509_cmp(cur, ca->certs[ca->n_certs - 1]) == 0
+	           ? "CA anchor certificate"
+	           : "intermediate certificate";
 }
 
 /* SPEC 3.3 step 4: intermediates that carry EKU must permit codeSigning. */
@@ -228,8 +231,6 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 	int e = X509_STORE_CTX_get_error(ctx);
 	int depth = X509_STORE_CTX_get_error_depth(ctx);
 	X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
-	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
-	int chain_len = chain != NULL ? sk_X509_num(chain) : 0;
 	char ts[32], nbs[32], nas[32], name[NAME_BUF];
 	int64_t nb, na;
 	const char *uri = ca->uri != NULL ? ca->uri : "(no URI)";
@@ -244,7 +245,7 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 		pv_format_rfc3339(nas, na);
 		snprintf(msg, len,
 		         "%s: %s at %s: valid %s to %s (Fulcio CA %s)",
-		         role_name(depth, chain_len),
+		         role_name(depth, ca, cur),
 		         X509_verify_cert_error_string(e), ts, nbs, nas, uri);
 		return;
 	}
@@ -256,7 +257,7 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 		sep = " ";
 	}
 	snprintf(msg, len, "%s%s%s: %s at %s (Fulcio CA %s)",
-	         role_name(depth, chain_len), sep, name,
+	         role_name(depth, ca, cur), sep, name,
 	         X509_verify_cert_error_string(e), ts, uri);
 }
 
@@ -272,6 +273,123 @@ ca_names_issuer(const struct pv_ca *ca, X509 *leaf)
 		    0)
 			return 1;
 	return 0;
+}
+
+/* Extensions of an upper CA certificate that constrain the whole path
+ * below it: with one of them present the path is always built in full. */
+static int
+has_path_constraints(X509 *c)
+{
+	static const int nids[] = { NID_name_constraints,
+	                            NID_policy_constraints,
+	                            NID_inhibit_any_policy,
+	                            NID_policy_mappings };
+	size_t i;
+
+	for (i = 0; i < sizeof(nids) / sizeof(nids[0]); i++)
+		if (X509_get_ext_by_NID(c, nids[i], -1) >= 0)
+			return 1;
+	return 0;
+}
+
+void
+pv_ca_prepare(struct pv_ca *ca)
+{
+	X509_STORE *st = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	STACK_OF(X509) *untrusted = NULL, *chain;
+	size_t i, n = ca->n_certs;
+	int ok = 0;
+
+	ca->first_is_checked_anchor = 0;
+	if (n < 2)
+		return; /* the anchor itself issues: nothing to save */
+	/* certs[0] must be a CA that may sign certificates, and every
+	 * certificate above it must allow the j intermediates that will sit
+	 * below it (certs[0..j-1]) and carry no path-wide constraints. */
+	if (X509_check_ca(ca->certs[0]) != 1 ||
+	    ((X509_get_extension_flags(ca->certs[0]) & EXFLAG_KUSAGE) &&
+	     !(X509_get_key_usage(ca->certs[0]) & KU_KEY_CERT_SIGN)))
+		return;
+	for (i = 0; i < n; i++) {
+		long pathlen = X509_get_pathlen(ca->certs[i]);
+		if ((i > 0 && has_path_constraints(ca->certs[i])) ||
+		    (i > 0 && pathlen >= 0 && (size_t)pathlen < i) ||
+		    ((X509_get_extension_flags(ca->certs[i]) & EXFLAG_XKUSAGE) &&
+		     !(X509_get_extended_key_usage(ca->certs[i]) &
+		       (XKU_CODE_SIGN | XKU_ANYEKU))))
+			return;
+	}
+	/* The entry's own path, signatures and constraints, once; validity
+	 * times are checked per signing time at verification. */
+	st = X509_STORE_new();
+	untrusted = sk_X509_new_null();
+	ctx = X509_STORE_CTX_new();
+	if (st == NULL || untrusted == NULL || ctx == NULL ||
+	    X509_STORE_add_cert(st, ca->certs[n - 1]) != 1)
+		goto done;
+	for (i = 1; i + 1 < n; i++)
+		if (sk_X509_push(untrusted, ca->certs[i]) <= 0)
+			goto done; /* borrowed */
+	if (X509_STORE_CTX_init(ctx, st, ca->certs[0], untrusted) != 1)
+		goto done;
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx),
+	                            X509_V_FLAG_X509_STRICT |
+	                                X509_V_FLAG_PARTIAL_CHAIN |
+	                                X509_V_FLAG_NO_CHECK_TIME);
+	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1 ||
+	    X509_verify_cert(ctx) != 1)
+		goto done;
+	/* The path OpenSSL found must be exactly the entry, in order. */
+	chain = X509_STORE_CTX_get0_chain(ctx);
+	if (chain == NULL || (size_t)sk_X509_num(chain) != n)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (X509_cmp(sk_X509_value(chain, (int)i), ca->certs[i]) != 0)
+			goto done;
+	ok = 1;
+done:
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(untrusted);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	ca->first_is_checked_anchor = ok;
+}
+
+/* With the shortcut, the certificates above certs[0] are not on the path
+ * OpenSSL sees: their validity at t is checked here, inclusively. */
+static int
+upper_certs_valid_at(const struct pv_ca *ca, time_t t, char *msg, size_t len)
+{
+	size_t i;
+	int64_t nb, na;
+	char ts[32], nbs[32], nas[32], name[NAME_BUF];
+
+	for (i = 1; i < ca->n_certs; i++) {
+		X509 *c = ca->certs[i];
+		if (asn1_time_to_unix(X509_get0_notBefore(c), &nb) != 0 ||
+		    asn1_time_to_unix(X509_get0_notAfter(c), &na) != 0) {
+			snprintf(msg, len, "CA certificate validity is "
+			         "unreadable (Fulcio CA %s)", ca->uri);
+			return 0;
+		}
+		if ((int64_t)t < nb || (int64_t)t > na) {
+			pv_format_rfc3339(ts, (int64_t)t);
+			pv_format_rfc3339(nbs, nb);
+			pv_format_rfc3339(nas, na);
+			name_text(X509_get_subject_name(c), name, sizeof(name));
+			snprintf(msg, len, "%s %s: %s at %s: valid %s to %s "
+			         "(Fulcio CA %s)",
+			         i + 1 == ca->n_certs ? "CA anchor certificate"
+			                              : "intermediate certificate",
+			         name, (int64_t)t < nb
+			                   ? "certificate is not yet valid"
+			                   : "certificate has expired",
+			         ts, nbs, nas, ca->uri);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /*
@@ -290,7 +408,7 @@ try_ca(const struct pv_ca *ca, X509 *leaf, time_t t, X509 **issuer_out,
 	X509_VERIFY_PARAM *vp;
 	X509 *issuer;
 	size_t i;
-	int rc = -1, depth = 0;
+	int rc = -1, depth = 0, shortcut;
 
 	st = X509_STORE_new();
 	untrusted = sk_X509_new_null();
@@ -298,12 +416,27 @@ try_ca(const struct pv_ca *ca, X509 *leaf, time_t t, X509 **issuer_out,
 	if (st == NULL || untrusted == NULL || ctx == NULL)
 		goto done;
 	/* SPEC 3.3 step 2: anchor = last certificate of the entry,
-	 * untrusted intermediates = the others of the same entry. */
-	if (X509_STORE_add_cert(st, ca->certs[ca->n_certs - 1]) != 1)
-		goto done;
-	for (i = 0; i + 1 < ca->n_certs; i++)
-		if (sk_X509_push(untrusted, ca->certs[i]) <= 0)
-			goto done; /* the stack borrows; never frees them */
+	 * untrusted intermediates = the others of the same entry. When
+	 * pv_ca_prepare() already validated the entry's own chain, the
+	 * entry's first certificate stands in for it (saving a P-384
+	 * signature check per verification) and the upper certificates'
+	 * validity at t is checked below. */
+	shortcut = ca->first_is_checked_anchor &&
+	           X509_check_issued(ca->certs[0], leaf) == X509_V_OK;
+	if (shortcut) {
+		if (!upper_certs_valid_at(ca, t, msg, len)) {
+			rc = 0;
+			goto done;
+		}
+		if (X509_STORE_add_cert(st, ca->certs[0]) != 1)
+			goto done;
+	} else {
+		if (X509_STORE_add_cert(st, ca->certs[ca->n_certs - 1]) != 1)
+			goto done;
+		for (i = 0; i + 1 < ca->n_certs; i++)
+			if (sk_X509_push(untrusted, ca->certs[i]) <= 0)
+				goto done; /* the stack borrows */
+	}
 	if (X509_STORE_CTX_init(ctx, st, leaf, untrusted) != 1)
 		goto done;
 	vp = X509_STORE_CTX_get0_param(ctx);

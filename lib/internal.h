@@ -176,6 +176,11 @@ struct pv_ca {
 	                        trust anchor last */
 	size_t n_certs;      /* >= 1 */
 	struct pv_time_range valid;
+	/* Set by pv_ca_prepare() at load: the entry's own chain
+	 * (certs[0] up to the anchor) was validated once, so a leaf issued
+	 * by certs[0] can be checked against certs[0] alone, plus the upper
+	 * certificates' validity at the signing time. */
+	int first_is_checked_anchor;
 };
 
 struct pyverify_trust_root {
@@ -309,6 +314,12 @@ int pv_match_value(const struct pv_match *m, const char *value);
 PV_MUST_CHECK int pv_chain_verify(const pyverify_trust_root *root, X509 *leaf,
                                   int64_t t_ms, X509 **issuer_out,
                                   pyverify_error *err);
+/* At trusted-root load: validates a Fulcio CA entry's own chain once
+ * (signatures, CA constraints, path lengths, EKU) and sets
+ * ca->first_is_checked_anchor when pv_chain_verify may start from certs[0].
+ * Never fails: a chain it cannot vouch for is simply validated in full at
+ * every verification. */
+void pv_ca_prepare(struct pv_ca *ca);
 /* Leaf profile: X.509 v3, not a CA, KeyUsage with digitalSignature, EKU with
  * codeSigning. Step CERTIFICATE_CHAIN. */
 PV_MUST_CHECK int pv_leaf_check_profile(X509 *leaf, pyverify_error *err);

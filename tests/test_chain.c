@@ -239,6 +239,84 @@ Test(chain, expired_intermediate_at_signing_time_is_rejected)
 	X509_free(inter);
 }
 
+Test(chain, a_sound_ca_entry_lets_its_intermediate_anchor_the_path)
+{
+	/* pv_ca_prepare() validated [intermediate, root] once at load. */
+	cr_assert_eq(root->cas[0].first_is_checked_anchor, 1);
+}
+
+Test(chain, an_intermediate_the_root_never_signed_is_never_an_anchor)
+{
+	pyverify_error err = { 0 };
+	EVP_PKEY *k = cm_key_p384();
+	/* Claims the root as issuer, but signs itself: a trusted root file
+	 * that pairs it with the real root must not make it an anchor. */
+	X509 *fake = cm_ca_cert("test-intermediate", k, pki.root, k,
+	                        CM_EPOCH - CM_YEAR, CM_EPOCH + CM_YEAR,
+	                        CM_EKU_CODESIGN);
+	X509 *chain[2] = { fake, pki.root };
+	struct cm_leaf_opts o = { .email = "dev@example.org" };
+	X509 *leaf = cm_leaf(&o, pki.leaf_key, fake, k);
+	pyverify_trust_root *r2 = cm_root_new("forged-root.json");
+
+	cr_assert_not_null(leaf);
+	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
+	                            CM_NO_END, "https://forged.test"), 0);
+	cr_assert_eq(r2->cas[0].first_is_checked_anchor, 0);
+	{
+		X509 *issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 60),
+		                             &issuer, &err), PYVERIFY_EREJECT);
+		cr_assert_null(issuer);
+		cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	}
+	cm_root_free(r2);
+	X509_free(leaf);
+	X509_free(fake);
+	EVP_PKEY_free(k);
+}
+
+Test(chain, an_expired_root_above_the_anchor_rejects_at_that_time)
+{
+	pyverify_error err = { 0 };
+	EVP_PKEY *rk = cm_key_p384();
+	/* A root that expired 30 s after the epoch above a healthy
+	 * intermediate: the shortcut must still see the root's window. */
+	X509 *short_root = cm_ca_cert("short-root", rk, NULL, rk,
+	                              CM_EPOCH - CM_YEAR, CM_EPOCH + 30,
+	                              CM_EKU_NONE);
+	X509 *inter = cm_ca_cert("inter-under-short-root", pki.int_key,
+	                         short_root, rk, CM_EPOCH - CM_YEAR,
+	                         CM_EPOCH + CM_YEAR, CM_EKU_CODESIGN);
+	X509 *chain[2] = { inter, short_root };
+	struct cm_leaf_opts o = { .email = "dev@example.org" };
+	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
+	pyverify_trust_root *r2 = cm_root_new("short-root.json");
+
+	cr_assert_not_null(leaf);
+	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
+	                            CM_NO_END, "https://short-root.test"), 0);
+	cr_assert_eq(r2->cas[0].first_is_checked_anchor, 1);
+	{
+		X509 *issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 10),
+		                             &issuer, &err), 0, "%s", err.msg);
+		X509_free(issuer);
+		issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 31),
+		                             &issuer, &err), PYVERIFY_EREJECT);
+		cr_assert_null(issuer);
+		cr_assert_not_null(strstr(err.msg, "CA anchor certificate"),
+		                   "%s", err.msg);
+		cr_assert_not_null(strstr(err.msg, "expired"), "%s", err.msg);
+	}
+	cm_root_free(r2);
+	X509_free(leaf);
+	X509_free(inter);
+	X509_free(short_root);
+	EVP_PKEY_free(rk);
+}
+
 Test(chain, first_matching_ca_among_several_wins)
 {
 	pyverify_error err = { 0 };

@@ -523,6 +523,8 @@ cm_root_add_ca(pyverify_trust_root *r, X509 *const *certs, size_t n,
 	}
 	ca->n_certs = n;
 	set_range(&ca->valid, start_ms, end_ms);
+	/* As the trusted-root loader does. */
+	pv_ca_prepare(ca);
 	r->n_cas++;
 	return 0;
 }

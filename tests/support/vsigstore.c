@@ -899,15 +899,127 @@ static void audit_path(const struct vtree *t, uint64_t lo, uint64_t n,
 	}
 }
 
+/* ---- Rekor v2 checkpoints (SPEC 3.11) ----------------------------------- */
+
+#define VS_WITNESS_NAME "witness.test"
+#define VS_COSIG_TIME ((uint64_t)VS_EPOCH + 100)
+
+/* Appends "— name b64(id[:4] || sig)\n". */
+static void note_line(struct sb *b, const char *name, const uint8_t id[4],
+                      const uint8_t *sig, size_t siglen)
+{
+	uint8_t field[4 + 8 + crypto_sign_BYTES];
+	char *f64;
+	if (siglen > sizeof(field) - 4) {
+		b->bad = 1;
+		return;
+	}
+	memcpy(field, id, 4);
+	memcpy(field + 4, sig, siglen);
+	f64 = b64(field, 4 + siglen);
+	sb_str(b, "\xe2\x80\x94 ");
+	sb_str(b, name);
+	sb_str(b, " ");
+	sb_str(b, f64);
+	sb_str(b, "\n");
+	free(f64);
+}
+
+/* SPEC 3.11.3: C2SP key ID = H(name || 0x0A || type || key). */
+static void c2sp_key_id(uint8_t out[32], const char *name, uint8_t type,
+                        const uint8_t pk[32])
+{
+	size_t n = strlen(name);
+	uint8_t *in = malloc(n + 2 + 32);
+	if (in == NULL) {
+		memset(out, 0, 32);
+		return;
+	}
+	memcpy(in, name, n);
+	in[n] = 0x0a;
+	in[n + 1] = type;
+	memcpy(in + n + 2, pk, 32);
+	vs_sha256(out, in, n + 2 + 32);
+	free(in);
+}
+
+/* Lines a verifier must ignore: a witness cosignature (SPEC 3.11.3, type
+ * 0x04, over "cosignature/v1\ntime T\n" || text) and a valid Ed25519
+ * signature by a foreign key that uses the log's own name. */
+static void foreign_lines(struct sb *b, const char *text)
+{
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t id[32], field[8 + crypto_sign_BYTES];
+	struct sb msg = {0};
+	char *m;
+
+	if (crypto_sign_keypair(pk, sk) != 0) {
+		b->bad = 1;
+		return;
+	}
+	sb_str(&msg, "cosignature/v1\ntime ");
+	sb_u64(&msg, VS_COSIG_TIME);
+	sb_str(&msg, "\n");
+	sb_str(&msg, text);
+	m = sb_take(&msg);
+	for (int i = 0; i < 8; i++)
+		field[i] = (uint8_t)(VS_COSIG_TIME >> (56 - 8 * i));
+	c2sp_key_id(id, VS_WITNESS_NAME, 0x04, pk);
+	if (m == NULL || crypto_sign_detached(field + 8, NULL,
+	                                      (const unsigned char *)m,
+	                                      strlen(m), sk) != 0)
+		b->bad = 1;
+	else
+		note_line(b, VS_WITNESS_NAME, id, field, sizeof(field));
+	free(m);
+	if (crypto_sign_keypair(pk, sk) != 0 ||
+	    crypto_sign_detached(field, NULL, (const unsigned char *)text,
+	                         strlen(text), sk) != 0) {
+		b->bad = 1;
+		return;
+	}
+	c2sp_key_id(id, VS_REKOR2_ORIGIN, 0x01, pk);
+	note_line(b, VS_REKOR2_ORIGIN, id, field, crypto_sign_BYTES);
+	sodium_memzero(sk, sizeof(sk));
+}
+
+/* The Rekor v2 checkpoint of a tree, shaped by the v2_* options. */
+static char *v2_note(struct vs *vs, const struct vs_sign_opts *o,
+                     uint64_t size, const uint8_t root[32])
+{
+	uint8_t sig[crypto_sign_BYTES];
+	struct sb b = {0};
+	char *text = note_text(o->v2_origin ? o->v2_origin : VS_REKOR2_ORIGIN,
+	                       size, root);
+	if (text == NULL)
+		return NULL;
+	sb_str(&b, text);
+	sb_str(&b, "\n");
+	if (o->v2_cosign_before)
+		foreign_lines(&b, text);
+	if (!o->v2_no_log_signature) {
+		/* SPEC 3.11.2: pure Ed25519 over the note text; the key name
+		 * is the log's host whatever the origin line says. */
+		if (crypto_sign_detached(sig, NULL, (const unsigned char *)text,
+		                         strlen(text), vs->r2_sk) != 0)
+			b.bad = 1;
+		else
+			note_line(&b, VS_REKOR2_ORIGIN, vs->r2_log_id, sig,
+			          sizeof(sig));
+	}
+	if (o->v2_cosign_after)
+		foreign_lines(&b, text);
+	free(text);
+	return sb_take(&b);
+}
+
 /* ---- signing ------------------------------------------------------------ */
 
-static char *cert_pem_b64(X509 *x)
+static char *pem_b64_of(BIO *bio, int written)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
 	char *data = NULL, *out = NULL;
 	long n;
-	/* OpenSSL writes 64-character lines, as Rekor does (SPEC 0.4). */
-	if (bio != NULL && PEM_write_bio_X509(bio, x) == 1) {
+	if (bio != NULL && written == 1) {
 		n = BIO_get_mem_data(bio, &data);
 		if (n > 0)
 			out = b64(data, (size_t)n);
@@ -916,13 +1028,43 @@ static char *cert_pem_b64(X509 *x)
 	return out;
 }
 
-/* SPEC 3.8.2: the hashedrekord 0.0.1 body in JCS order. */
+static char *cert_pem_b64(X509 *x)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	/* OpenSSL writes 64-character lines, as Rekor does (SPEC 0.4). */
+	return pem_b64_of(bio, bio ? PEM_write_bio_X509(bio, x) : 0);
+}
+
+static char *key_pem_b64(EVP_PKEY *k)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	return pem_b64_of(bio, bio ? PEM_write_bio_PUBKEY(bio, k) : 0);
+}
+
+char *vs_public_key_pem(EVP_PKEY *key)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data = NULL, *out = NULL;
+	long n;
+	if (bio != NULL && key != NULL && PEM_write_bio_PUBKEY(bio, key) == 1) {
+		n = BIO_get_mem_data(bio, &data);
+		if (n > 0 && (out = malloc((size_t)n + 1)) != NULL) {
+			memcpy(out, data, (size_t)n);
+			out[n] = '\0';
+		}
+	}
+	BIO_free(bio);
+	return out;
+}
+
+/* SPEC 3.8.2: the hashedrekord 0.0.1 body in JCS order; pem64 is the b64
+ * of a CERTIFICATE or PUBLIC KEY PEM. */
 static char *rekord_body(const uint8_t digest[32], const uint8_t *sig,
-                         size_t siglen, X509 *cert)
+                         size_t siglen, const char *pem64)
 {
 	struct sb b = {0};
 	char dhex[65];
-	char *s64 = b64(sig, siglen), *pem = cert_pem_b64(cert);
+	char *s64 = b64(sig, siglen);
 	hex(dhex, digest, 32);
 	sb_str(&b, "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\","
 	           "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\","
@@ -931,11 +1073,77 @@ static char *rekord_body(const uint8_t digest[32], const uint8_t *sig,
 	sb_str(&b, "\"}},\"signature\":{\"content\":\"");
 	sb_str(&b, s64);
 	sb_str(&b, "\",\"publicKey\":{\"content\":\"");
-	sb_str(&b, pem);
+	sb_str(&b, pem64);
 	sb_str(&b, "\"}}}}");
 	free(s64);
-	free(pem);
 	return sb_take(&b);
+}
+
+/* SPEC 3.8.4: the dsse 0.0.1 body in JCS order. */
+static char *dsse_body(const uint8_t env_hash[32], const uint8_t pay_hash[32],
+                       const uint8_t *sig, size_t siglen, const char *pem64)
+{
+	struct sb b = {0};
+	char ehex[65], phex[65];
+	char *s64 = b64(sig, siglen);
+	hex(ehex, env_hash, 32);
+	hex(phex, pay_hash, 32);
+	sb_str(&b, "{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{"
+	           "\"envelopeHash\":{\"algorithm\":\"sha256\",\"value\":\"");
+	sb_str(&b, ehex);
+	sb_str(&b, "\"},\"payloadHash\":{\"algorithm\":\"sha256\",\"value\":\"");
+	sb_str(&b, phex);
+	sb_str(&b, "\"},\"signatures\":[{\"signature\":\"");
+	sb_str(&b, s64);
+	sb_str(&b, "\",\"verifier\":\"");
+	sb_str(&b, pem64);
+	sb_str(&b, "\"}]}}");
+	free(s64);
+	return sb_take(&b);
+}
+
+/* SPEC 3.8.3: the hashedrekord 0.0.2 body, exact JCS bytes ("keyDetails" <
+ * "publicKey" < "x509Certificate"). raw = leaf DER or DER SPKI. */
+static char *rekord2_body(const uint8_t digest[32], const uint8_t *sig,
+                          size_t siglen, const uint8_t *raw, size_t rawlen,
+                          int is_cert)
+{
+	struct sb b = {0};
+	char *d64 = b64(digest, 32), *s64 = b64(sig, siglen);
+	char *r64 = b64(raw, rawlen);
+	sb_str(&b, "{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\","
+	           "\"spec\":{\"hashedRekordV002\":{\"data\":{\"algorithm\":"
+	           "\"SHA2_256\",\"digest\":\"");
+	sb_str(&b, d64);
+	sb_str(&b, "\"},\"signature\":{\"content\":\"");
+	sb_str(&b, s64);
+	sb_str(&b, "\",\"verifier\":{\"keyDetails\":\"PKIX_ECDSA_P256_SHA_256\",");
+	sb_str(&b, is_cert ? "\"x509Certificate\"" : "\"publicKey\"");
+	sb_str(&b, ":{\"rawBytes\":\"");
+	sb_str(&b, r64);
+	sb_str(&b, "\"}}}}}}");
+	free(d64);
+	free(s64);
+	free(r64);
+	return sb_take(&b);
+}
+
+/* SPEC 3.7.2: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. */
+static char *pae(const char *type, const char *body, size_t *len)
+{
+	struct sb b = {0};
+	char *p;
+	sb_str(&b, "DSSEv1 ");
+	sb_u64(&b, strlen(type));
+	sb_str(&b, " ");
+	sb_str(&b, type);
+	sb_str(&b, " ");
+	sb_u64(&b, strlen(body));
+	sb_str(&b, " ");
+	sb_str(&b, body);
+	*len = b.n;
+	p = sb_take(&b);
+	return p;
 }
 
 /* SPEC 3.9: the SET payload. */
@@ -972,9 +1180,11 @@ static const char *media_type(int minor, int alt)
 	}
 }
 
-/* The inclusionProof object (SPEC 1.5). */
+/* The inclusionProof object (SPEC 1.5); the checkpoint is the Rekor v1
+ * note, or the Rekor v2 one shaped by `o` when v2. */
 static json_t *proof_json(struct vs *vs, const struct vtree *t, uint64_t size,
-                          int with_checkpoint)
+                          int with_checkpoint, int v2,
+                          const struct vs_sign_opts *o)
 {
 	uint8_t root[32], proof[VS_MAX_PROOF][32];
 	size_t np = 0;
@@ -992,8 +1202,9 @@ static json_t *proof_json(struct vs *vs, const struct vtree *t, uint64_t size,
 		}
 	}
 	if (with_checkpoint) {
-		note = vs_checkpoint_v1(vs, VS_REKOR_ORIGIN, size, root,
-		                        VS_REKOR_NAME);
+		note = v2 ? v2_note(vs, o, size, root)
+		          : vs_checkpoint_v1(vs, VS_REKOR_ORIGIN, size, root,
+		                             VS_REKOR_NAME);
 		cp = note ? json_pack("{s:s}", "envelope", note) : NULL;
 		free(note);
 		if (cp == NULL) {
@@ -1006,8 +1217,10 @@ static json_t *proof_json(struct vs *vs, const struct vtree *t, uint64_t size,
 	                 ju64(size), "hashes", hashes, "checkpoint", cp);
 }
 
-/* One tlogEntries[] element (SPEC 1.5) logging `body` at `index`. */
-static json_t *tlog_entry(struct vs *vs, const char *body,
+/* One tlogEntries[] element (SPEC 1.5) logging `body` (of `kind`) at
+ * `index`: Rekor v1 (SET, integrated time, global index = index + 1000)
+ * or Rekor v2 (SPEC 3.12: none of those, kind version 0.0.2). */
+static json_t *tlog_entry(struct vs *vs, const char *body, const char *kind,
                           const struct vs_sign_opts *o, uint64_t size,
                           uint64_t index, int64_t itime)
 {
@@ -1015,8 +1228,9 @@ static json_t *tlog_entry(struct vs *vs, const char *body,
 	char *body64 = b64(body, blen), *payload = NULL;
 	unsigned char *set = NULL;
 	size_t setlen = 0;
+	int v2 = o->rekor_v2;
 	/* Rekor v1: the global index differs from the shard index. */
-	uint64_t log_index = index + 1000;
+	uint64_t log_index = v2 ? index : index + 1000;
 	struct vtree t;
 	uint8_t *lb = malloc(blen + 1);
 	json_t *promise = NULL, *proof = NULL, *e = NULL;
@@ -1028,7 +1242,7 @@ static json_t *tlog_entry(struct vs *vs, const char *body,
 	memcpy(lb + 1, body, blen);
 	vs_sha256(t.leaf, lb, blen + 1);
 	t.index = index;
-	if (!o->no_promise) {
+	if (!o->no_promise && !v2) {
 		/* SPEC 3.9: the SET signs the JCS payload with the log key. */
 		payload = set_payload(body64, itime, vs->rekor_log_id, log_index);
 		if (payload == NULL ||
@@ -1041,16 +1255,25 @@ static json_t *tlog_entry(struct vs *vs, const char *body,
 			goto done;
 	}
 	if (!o->no_proof) {
-		proof = proof_json(vs, &t, size, !o->no_checkpoint);
+		proof = proof_json(vs, &t, size, !o->no_checkpoint, v2, o);
 		if (proof == NULL)
 			goto done;
 	}
-	e = json_pack("{s:o, s:{s:o}, s:{s:s, s:s}, s:o, s:o*, s:o*, s:s}",
-	              "logIndex", ju64(log_index), "logId", "keyId",
-	              jb64(vs->rekor_log_id, 32), "kindVersion", "kind",
-	              "hashedrekord", "version", "0.0.1", "integratedTime",
-	              ji64(itime), "inclusionPromise", promise,
-	              "inclusionProof", proof, "canonicalizedBody", body64);
+	if (v2)
+		e = json_pack("{s:o, s:{s:o}, s:{s:s, s:s}, s:o*, s:s}",
+		              "logIndex", ju64(log_index), "logId", "keyId",
+		              jb64(vs->r2_log_id, 32), "kindVersion", "kind",
+		              kind, "version", "0.0.2", "inclusionProof", proof,
+		              "canonicalizedBody", body64);
+	else
+		e = json_pack("{s:o, s:{s:o}, s:{s:s, s:s}, s:o, s:o*, s:o*, "
+		              "s:s}",
+		              "logIndex", ju64(log_index), "logId", "keyId",
+		              jb64(vs->rekor_log_id, 32), "kindVersion", "kind",
+		              kind, "version", "0.0.1", "integratedTime",
+		              ji64(itime), "inclusionPromise", promise,
+		              "inclusionProof", proof, "canonicalizedBody",
+		              body64);
 	promise = proof = NULL; /* stolen by json_pack */
 done:
 	json_decref(promise);
@@ -1062,8 +1285,85 @@ done:
 	return e;
 }
 
-json_t *vs_sign(struct vs *vs, const struct vs_leaf *leaf,
-                const struct vs_sign_opts *opts)
+/* Who signs: a Fulcio leaf (cert) or a managed key (cert == NULL). */
+struct signer {
+	X509 *cert;
+	EVP_PKEY *key;
+	const char *payload; /* DSSE payload; NULL for messageSignature */
+};
+
+/* What the log records: body text and its kind. */
+static char *log_body(const struct signer *s, const struct vs_sign_opts *o,
+                      const uint8_t *sig, size_t siglen,
+                      const uint8_t msg_digest[32], const json_t *envelope,
+                      const char **kind)
+{
+	X509 *lc = o->log_cert ? o->log_cert : s->cert;
+	const uint8_t *lsig = o->log_signature ? o->log_signature : sig;
+	size_t lsiglen = o->log_signature ? o->log_signature_len : siglen;
+	char *pem64 = NULL, *text = NULL, *out = NULL;
+	unsigned char *raw = NULL;
+	uint8_t eh[32], ph[32];
+	size_t rawlen = 0;
+	int n;
+
+	*kind = s->payload != NULL && !o->rekor_v2 ? "dsse" : "hashedrekord";
+	if (o->rekor_v2) {
+		/* SPEC 3.8.3: leaf DER, or DER SPKI for a key. */
+		if (lc != NULL) {
+			n = i2d_X509(lc, &raw);
+			rawlen = n > 0 ? (size_t)n : 0;
+		} else if (spki(s->key, &raw, &rawlen) != 0) {
+			rawlen = 0;
+		}
+		if (rawlen > 0)
+			out = rekord2_body(o->log_digest ? o->log_digest
+			                                 : msg_digest,
+			                   lsig, lsiglen, raw, rawlen, lc != NULL);
+		OPENSSL_free(raw);
+		return out;
+	}
+	pem64 = lc != NULL ? cert_pem_b64(lc) : key_pem_b64(s->key);
+	if (pem64 == NULL)
+		return NULL;
+	if (s->payload == NULL) {
+		out = rekord_body(o->log_digest ? o->log_digest : msg_digest,
+		                  lsig, lsiglen, pem64);
+	} else {
+		/* envelopeHash: the envelope JSON "as submitted". */
+		text = vs_dump(envelope);
+		if (text != NULL) {
+			vs_sha256(eh, text, strlen(text));
+			vs_sha256(ph, s->payload, strlen(s->payload));
+			out = dsse_body(eh, o->log_digest ? o->log_digest : ph,
+			                lsig, lsiglen, pem64);
+		}
+	}
+	free(text);
+	free(pem64);
+	return out;
+}
+
+static json_t *material(const struct signer *s, int minor)
+{
+	unsigned char *d = NULL;
+	size_t n = 0;
+	uint8_t h[32];
+
+	if (s->cert != NULL) /* SPEC 1.7: v0.1/v0.2 a chain, v0.3 the leaf */
+		return minor == 3 ? jcert(s->cert)
+		                  : json_pack("{s:[o]}", "certificates",
+		                              jcert(s->cert));
+	/* SPEC 3.14: an unauthenticated hint naming the key. */
+	if (spki(s->key, &d, &n) != 0)
+		return NULL;
+	vs_sha256(h, d, n);
+	OPENSSL_free(d);
+	return json_pack("{s:o}", "hint", jb64(h, 32));
+}
+
+static json_t *sign_any(struct vs *vs, const struct signer *s,
+                        const struct vs_sign_opts *opts)
 {
 	static const struct vs_sign_opts defaults;
 	const struct vs_sign_opts *o = opts ? opts : &defaults;
@@ -1072,15 +1372,21 @@ json_t *vs_sign(struct vs *vs, const struct vs_leaf *leaf,
 	int minor = o->bundle_minor ? o->bundle_minor : 3;
 	int64_t itime = o->integrated_time ? o->integrated_time : VS_EPOCH + 60;
 	uint64_t size = o->tree_size ? o->tree_size : 7;
+	const char *ptype = o->payload_type ? o->payload_type
+	                                    : "application/vnd.in-toto+json";
+	const char *kind = NULL;
 	uint64_t index;
 	uint8_t digest[32];
 	unsigned char *sig = NULL;
-	size_t siglen = 0;
-	char *body = NULL;
-	json_t *b = NULL, *mat = NULL, *md = NULL, *entry = NULL;
+	size_t siglen = 0, msglen = 0;
+	char *body = NULL, *msg = NULL;
+	json_t *b = NULL, *mat = NULL, *content = NULL, *entry = NULL;
 	const char *mt = media_type(minor, o->alt_media_type);
+	const char *matname = s->cert == NULL ? "publicKey"
+	                      : minor == 3    ? "certificate"
+	                                      : "x509CertificateChain";
 
-	if (vs == NULL || leaf == NULL || leaf->cert == NULL || mt == NULL)
+	if (vs == NULL || s->key == NULL || mt == NULL)
 		return NULL;
 	if (o->explicit_leaf_index || o->leaf_index != 0)
 		index = o->leaf_index;
@@ -1089,38 +1395,146 @@ json_t *vs_sign(struct vs *vs, const struct vs_leaf *leaf,
 	if (index >= size || size > (uint64_t)INT64_MAX)
 		return NULL;
 
-	/* SPEC 3.7.1: ECDSA P-256 over SHA-256(artifact). */
-	vs_sha256(digest, art, art_len);
-	if (ec_sign(o->signing_key ? o->signing_key : leaf->key, art, art_len,
-	            &sig, &siglen) != 0)
+	if (s->payload == NULL) {
+		/* SPEC 3.7.1: ECDSA P-256 over SHA-256(artifact). */
+		vs_sha256(digest, art, art_len);
+		if (ec_sign(o->signing_key ? o->signing_key : s->key, art,
+		            art_len, &sig, &siglen) != 0)
+			goto done;
+		content = o->no_message_digest
+		              ? json_pack("{s:o}", "signature",
+		                          jb64(sig, siglen))
+		              : json_pack("{s:{s:s, s:o}, s:o}", "messageDigest",
+		                          "algorithm", "SHA2_256", "digest",
+		                          jb64(digest, 32), "signature",
+		                          jb64(sig, siglen));
+	} else {
+		/* SPEC 3.7.2: the signature covers PAE; Rekor v2 logs
+		 * SHA-256(PAE) as the digest (SPEC 3.8.3). */
+		msg = pae(ptype, s->payload, &msglen);
+		if (msg == NULL)
+			goto done;
+		vs_sha256(digest, msg, msglen);
+		if (ec_sign(o->signing_key ? o->signing_key : s->key, msg,
+		            msglen, &sig, &siglen) != 0)
+			goto done;
+		content = json_pack("{s:o, s:s, s:[{s:o}]}", "payload",
+		                    jb64(s->payload, strlen(s->payload)),
+		                    "payloadType", ptype, "signatures", "sig",
+		                    jb64(sig, siglen));
+	}
+	if (content == NULL)
 		goto done;
-	body = rekord_body(o->log_digest ? o->log_digest : digest,
-	                   o->log_signature ? o->log_signature : sig,
-	                   o->log_signature ? o->log_signature_len : siglen,
-	                   o->log_cert ? o->log_cert : leaf->cert);
+	body = log_body(s, o, sig, siglen, digest, content, &kind);
 	if (body == NULL)
 		goto done;
-	/* SPEC 1.7: v0.1/v0.2 carry a chain, v0.3 the bare leaf. */
-	mat = minor == 3 ? jcert(leaf->cert)
-	                 : json_pack("{s:[o]}", "certificates",
-	                             jcert(leaf->cert));
-	entry = tlog_entry(vs, body, o, size, index, itime);
-	if (!o->no_message_digest)
-		md = json_pack("{s:s, s:o}", "algorithm", "SHA2_256", "digest",
-		               jb64(digest, 32));
-	if (mat == NULL || entry == NULL || (!o->no_message_digest && md == NULL))
+	mat = material(s, minor);
+	entry = tlog_entry(vs, body, kind, o, size, index, itime);
+	if (mat == NULL || entry == NULL)
 		goto done;
-	b = json_pack("{s:s, s:{s:o, s:[o]}, s:{s:o*, s:o}}", "mediaType", mt,
-	              "verificationMaterial",
-	              minor == 3 ? "certificate" : "x509CertificateChain", mat,
-	              "tlogEntries", entry, "messageSignature", "messageDigest",
-	              md, "signature", jb64(sig, siglen));
-	mat = entry = md = NULL; /* stolen by json_pack */
+	b = json_pack("{s:s, s:{s:o, s:[o]}, s:o}", "mediaType", mt,
+	              "verificationMaterial", matname, mat, "tlogEntries",
+	              entry, s->payload ? "dsseEnvelope" : "messageSignature",
+	              content);
+	mat = entry = content = NULL; /* stolen by json_pack */
 done:
 	json_decref(mat);
 	json_decref(entry);
-	json_decref(md);
+	json_decref(content);
 	free(body);
+	free(msg);
 	OPENSSL_free(sig);
 	return b;
+}
+
+/*
+ * Signs the artifact with `leaf`, logs a hashedrekord entry (0.0.1 in the
+ * Rekor v1 log, or 0.0.2 in the Rekor v2 log with opts->rekor_v2).
+ */
+json_t *vs_sign(struct vs *vs, const struct vs_leaf *leaf,
+                const struct vs_sign_opts *opts)
+{
+	struct signer s = {0};
+	if (leaf == NULL || leaf->cert == NULL)
+		return NULL;
+	s.cert = leaf->cert;
+	s.key = leaf->key;
+	return sign_any(vs, &s, opts);
+}
+
+json_t *vs_sign_dsse(struct vs *vs, const struct vs_leaf *leaf,
+                     const struct vs_sign_opts *opts, const char *payload)
+{
+	struct signer s = {0};
+	if (leaf == NULL || leaf->cert == NULL || payload == NULL)
+		return NULL;
+	s.cert = leaf->cert;
+	s.key = leaf->key;
+	s.payload = payload;
+	return sign_any(vs, &s, opts);
+}
+
+/* The fixture signs ECDSA P-256 SHA-256 only (and Rekor v2 records
+ * PKIX_ECDSA_P256_SHA_256). */
+static int is_p256(EVP_PKEY *key)
+{
+	char group[32];
+	size_t n = 0;
+	return key != NULL && EVP_PKEY_is_a(key, "EC") &&
+	       EVP_PKEY_get_group_name(key, group, sizeof(group), &n) == 1 &&
+	       strcmp(group, "prime256v1") == 0;
+}
+
+json_t *vs_sign_with_key(struct vs *vs, EVP_PKEY *key,
+                         const struct vs_sign_opts *opts)
+{
+	struct signer s = {0};
+	if (!is_p256(key))
+		return NULL;
+	s.key = key;
+	return sign_any(vs, &s, opts);
+}
+
+json_t *vs_sign_dsse_with_key(struct vs *vs, EVP_PKEY *key,
+                              const struct vs_sign_opts *opts,
+                              const char *payload)
+{
+	struct signer s = {0};
+	if (!is_p256(key) || payload == NULL)
+		return NULL;
+	s.key = key;
+	s.payload = payload;
+	return sign_any(vs, &s, opts);
+}
+
+char *vs_intoto_statement(const struct vs_subject *subjects, size_t n,
+                          const char *type)
+{
+	json_t *subj = json_array(), *st = NULL;
+	char *out = NULL;
+	uint8_t h[32];
+	char hx[65];
+
+	if (subj == NULL || (subjects == NULL && n > 0))
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		vs_sha256(h, subjects[i].data, subjects[i].len);
+		hex(hx, h, 32);
+		if (json_array_append_new(
+		        subj, json_pack("{s:s, s:{s:s}}", "name",
+		                        subjects[i].name ? subjects[i].name : "",
+		                        "digest", "sha256", hx)) != 0)
+			goto done;
+	}
+	/* SPEC 3.7.3: an in-toto Statement v1. */
+	st = json_pack("{s:s, s:O, s:s, s:{}}", "_type",
+	               type ? type : "https://in-toto.io/Statement/v1",
+	               "subject", subj, "predicateType",
+	               "https://slsa.dev/provenance/v1", "predicate");
+	if (st != NULL)
+		out = vs_dump(st);
+done:
+	json_decref(st);
+	json_decref(subj);
+	return out;
 }

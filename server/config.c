@@ -1,0 +1,333 @@
+/* config.c - pyverifyd configuration: PYVERIFYD_* environment variables,
+ * then command-line flags (a flag wins over its variable). */
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pyverifyd.h"
+
+#ifndef PYVERIFY_PREFIX
+#define PYVERIFY_PREFIX "/usr/local"
+#endif
+
+/* Thread pools beyond this only add contention: verification is CPU work. */
+#define PVD_MAX_THREADS 256
+/* libmicrohttpd's select/poll/epoll loops handle this many comfortably;
+ * the fd limit usually bites first. */
+#define PVD_MAX_CONNECTIONS 65536
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pyverifyd [options]\n"
+	    "\n"
+	    "HTTP service that verifies Sigstore bundles of CPython releases\n"
+	    "offline, for CI gates and mirror ingest. Every option can also be\n"
+	    "set by the environment variable in brackets; a flag wins.\n"
+	    "\n"
+	    "  --listen ADDR            address:port to listen on, IPv6 as\n"
+	    "                           [::1]:8080; port 0 picks a free port\n"
+	    "                           (printed on stdout). Under systemd socket\n"
+	    "                           activation (LISTEN_FDS) the passed socket\n"
+	    "                           is used instead. [PYVERIFYD_LISTEN]\n"
+	    "                           default 127.0.0.1:8080\n"
+	    "  --threads N              worker threads [PYVERIFYD_THREADS]\n"
+	    "                           default: the usable CPU cores\n"
+	    "  --max-json-bytes N       largest application/json body (K, M, G\n"
+	    "                           suffixes) [PYVERIFYD_MAX_JSON_BYTES] 1M\n"
+	    "  --max-artifact-bytes N   largest multipart artifact part; it is\n"
+	    "                           hashed as it streams, never stored\n"
+	    "                           [PYVERIFYD_MAX_ARTIFACT_BYTES] 4G\n"
+	    "  --max-connections N      concurrent connections\n"
+	    "                           [PYVERIFYD_MAX_CONNECTIONS] 512\n"
+	    "  --per-ip-connections N   concurrent connections per client\n"
+	    "                           address, 0 unlimited\n"
+	    "                           [PYVERIFYD_PER_IP_CONNECTIONS] 0\n"
+	    "  --timeout SECONDS        a connection idle this long is closed;\n"
+	    "                           a request body must also arrive within\n"
+	    "                           SECONDS plus 1 s per --min-upload-rate\n"
+	    "                           bytes [PYVERIFYD_TIMEOUT] 30\n"
+	    "  --min-upload-rate N      bytes/s [PYVERIFYD_MIN_UPLOAD_RATE] 64K\n"
+	    "  --drain-timeout SECONDS  on SIGTERM, how long requests in flight\n"
+	    "                           may take to finish [PYVERIFYD_DRAIN_TIMEOUT] 30\n"
+	    "  --trusted-root FILE      Sigstore trusted_root.json\n"
+	    "                           [PYVERIFYD_TRUSTED_ROOT, then\n"
+	    "                           PYVERIFY_TRUSTED_ROOT] default\n"
+	    "                           /etc/pyverify/trusted_root.json\n"
+	    "  --policy FILE            CPython signing policy\n"
+	    "                           [PYVERIFYD_POLICY] default\n"
+	    "                           " PYVERIFY_PREFIX "/share/pyverify/cpython.json\n"
+	    "  --cache-entries N        verdict cache size, 0 disables\n"
+	    "                           [PYVERIFYD_CACHE_ENTRIES] 4096\n"
+	    "  --cache-ttl SECONDS      how long a verified verdict is reused\n"
+	    "                           [PYVERIFYD_CACHE_TTL] 3600\n"
+	    "  --cache-failure-ttl SECONDS  how long any other verdict is reused\n"
+	    "                           [PYVERIFYD_CACHE_FAILURE_TTL] 30\n"
+	    "  --log-format json|text   request log on stderr\n"
+	    "                           [PYVERIFYD_LOG_FORMAT] json\n"
+	    "  --token-file FILE        bearer tokens, one per line (at least 16\n"
+	    "                           characters; # comments); when set, /v1/*\n"
+	    "                           requires one. The file must not be\n"
+	    "                           accessible by group or others.\n"
+	    "                           [PYVERIFYD_TOKEN_FILE]\n"
+	    "  --admin-token-file FILE  tokens for /v1/admin/*; without it those\n"
+	    "                           endpoints answer 404 [PYVERIFYD_ADMIN_TOKEN_FILE]\n"
+	    "  --help, --version\n"
+	    "\n"
+	    "Endpoints: POST /v1/verify (application/json or multipart/form-data),\n"
+	    "GET /v1/trust, POST /v1/admin/reload, GET /healthz, /readyz, /metrics.\n"
+	    "Answers: 200 verified, 422 any other verdict (failed, legacy-pgp-only,\n"
+	    "missing, unknown-release), 400 malformed request, 401 missing or\n"
+	    "invalid token, 403 token not allowed here, 404, 405, 413 too large,\n"
+	    "415 wrong content type, 503 trust material not loaded.\n"
+	    "\n"
+	    "Signals: SIGHUP reloads the trusted root, policy and token files\n"
+	    "(all or nothing); SIGTERM/SIGINT stop accepting, let requests in\n"
+	    "flight finish, exit 0.\n");
+}
+
+/* "1048576", "1024K", "1M", "4G" (binary multiples). */
+static int
+parse_size(uint64_t *out, const char *s)
+{
+	size_t len = strlen(s);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (len == 0)
+		return -1;
+	switch (s[len - 1]) {
+	case 'K': case 'k': shift = 10; len--; break;
+	case 'M': case 'm': shift = 20; len--; break;
+	case 'G': case 'g': shift = 30; len--; break;
+	default: break;
+	}
+	if (len == 0 || pv_parse_u64(&v, s, len) != 0)
+		return -1;
+	if (shift != 0 && v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int
+parse_uint(unsigned *out, const char *s, unsigned lo, unsigned hi)
+{
+	uint64_t v;
+
+	if (pv_parse_u64(&v, s, strlen(s)) != 0 || v < lo || v > hi)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static unsigned
+usable_cores(void)
+{
+	cpu_set_t set;
+	long n;
+
+	/* The affinity mask is what a container or taskset really gives us. */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+enum {
+	OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_JSON, OPT_MAX_ARTIFACT,
+	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_MIN_RATE, OPT_DRAIN,
+	OPT_ROOT, OPT_POLICY, OPT_CACHE, OPT_CACHE_TTL, OPT_CACHE_FTTL,
+	OPT_LOG, OPT_TOKENS, OPT_ADMIN, OPT_HELP, OPT_VERSION
+};
+
+static const struct {
+	int opt;
+	const char *env;
+} env_map[] = {
+	{ OPT_LISTEN, "PYVERIFYD_LISTEN" },
+	{ OPT_THREADS, "PYVERIFYD_THREADS" },
+	{ OPT_MAX_JSON, "PYVERIFYD_MAX_JSON_BYTES" },
+	{ OPT_MAX_ARTIFACT, "PYVERIFYD_MAX_ARTIFACT_BYTES" },
+	{ OPT_MAX_CONN, "PYVERIFYD_MAX_CONNECTIONS" },
+	{ OPT_PER_IP, "PYVERIFYD_PER_IP_CONNECTIONS" },
+	{ OPT_TIMEOUT, "PYVERIFYD_TIMEOUT" },
+	{ OPT_MIN_RATE, "PYVERIFYD_MIN_UPLOAD_RATE" },
+	{ OPT_DRAIN, "PYVERIFYD_DRAIN_TIMEOUT" },
+	{ OPT_ROOT, "PYVERIFY_TRUSTED_ROOT" }, /* the CLI's; ours wins below */
+	{ OPT_ROOT, "PYVERIFYD_TRUSTED_ROOT" },
+	{ OPT_POLICY, "PYVERIFYD_POLICY" },
+	{ OPT_CACHE, "PYVERIFYD_CACHE_ENTRIES" },
+	{ OPT_CACHE_TTL, "PYVERIFYD_CACHE_TTL" },
+	{ OPT_CACHE_FTTL, "PYVERIFYD_CACHE_FAILURE_TTL" },
+	{ OPT_LOG, "PYVERIFYD_LOG_FORMAT" },
+	{ OPT_TOKENS, "PYVERIFYD_TOKEN_FILE" },
+	{ OPT_ADMIN, "PYVERIFYD_ADMIN_TOKEN_FILE" },
+};
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "max-json-bytes", required_argument, NULL, OPT_MAX_JSON },
+	{ "max-artifact-bytes", required_argument, NULL, OPT_MAX_ARTIFACT },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
+	{ "per-ip-connections", required_argument, NULL, OPT_PER_IP },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "min-upload-rate", required_argument, NULL, OPT_MIN_RATE },
+	{ "drain-timeout", required_argument, NULL, OPT_DRAIN },
+	{ "trusted-root", required_argument, NULL, OPT_ROOT },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "cache-entries", required_argument, NULL, OPT_CACHE },
+	{ "cache-ttl", required_argument, NULL, OPT_CACHE_TTL },
+	{ "cache-failure-ttl", required_argument, NULL, OPT_CACHE_FTTL },
+	{ "log-format", required_argument, NULL, OPT_LOG },
+	{ "token-file", required_argument, NULL, OPT_TOKENS },
+	{ "admin-token-file", required_argument, NULL, OPT_ADMIN },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *
+opt_name(int opt)
+{
+	size_t i;
+
+	for (i = 0; longopts[i].name != NULL; i++)
+		if (longopts[i].val == opt)
+			return longopts[i].name;
+	return "?";
+}
+
+/* Applies one setting; `from` names its origin for the error message. */
+static int
+apply(struct pvd_config *cfg, int opt, const char *v, const char *from)
+{
+	uint64_t sz;
+	int bad = 0;
+
+	switch (opt) {
+	case OPT_LISTEN: cfg->listen = v; break;
+	case OPT_THREADS:
+		bad = parse_uint(&cfg->threads, v, 1, PVD_MAX_THREADS);
+		break;
+	case OPT_MAX_JSON:
+		/* Below 1 KiB not even a bundle fits; above the library's bundle
+		 * bound the bundle would be refused anyway. */
+		bad = parse_size(&sz, v) != 0 || sz < 1024 ||
+		      sz > (uint64_t)PV_MAX_BUNDLE_BYTES * 2;
+		if (!bad)
+			cfg->max_json_bytes = sz;
+		break;
+	case OPT_MAX_ARTIFACT:
+		bad = parse_size(&sz, v) != 0 || sz == 0;
+		if (!bad)
+			cfg->max_artifact_bytes = sz;
+		break;
+	case OPT_MAX_CONN:
+		bad = parse_uint(&cfg->max_connections, v, 1, PVD_MAX_CONNECTIONS);
+		break;
+	case OPT_PER_IP:
+		bad = parse_uint(&cfg->per_ip_connections, v, 0,
+		                 PVD_MAX_CONNECTIONS);
+		break;
+	case OPT_TIMEOUT:
+		bad = parse_uint(&cfg->timeout, v, 1, 86400);
+		break;
+	case OPT_MIN_RATE:
+		bad = parse_size(&sz, v) != 0 || sz == 0;
+		if (!bad)
+			cfg->min_upload_rate = sz;
+		break;
+	case OPT_DRAIN:
+		bad = parse_uint(&cfg->drain_timeout, v, 0, 3600);
+		break;
+	case OPT_ROOT: cfg->trusted_root = v; break;
+	case OPT_POLICY: cfg->policy = v; break;
+	case OPT_CACHE:
+		bad = parse_uint(&cfg->cache_entries, v, 0, 1u << 24);
+		break;
+	case OPT_CACHE_TTL:
+		bad = parse_uint(&cfg->cache_ttl, v, 0, 86400 * 7);
+		break;
+	case OPT_CACHE_FTTL:
+		bad = parse_uint(&cfg->cache_failure_ttl, v, 0, 86400);
+		break;
+	case OPT_LOG:
+		if (strcmp(v, "json") == 0)
+			cfg->log_format = PVD_LOG_JSON;
+		else if (strcmp(v, "text") == 0)
+			cfg->log_format = PVD_LOG_TEXT;
+		else
+			bad = 1;
+		break;
+	case OPT_TOKENS: cfg->token_file = v[0] ? v : NULL; break;
+	case OPT_ADMIN: cfg->admin_token_file = v[0] ? v : NULL; break;
+	default: bad = 1; break;
+	}
+	if (bad) {
+		fprintf(stderr, "%s: invalid value '%s' for --%s (from %s); see "
+		        "--help\n", PVD_NAME, v, opt_name(opt), from);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
+{
+	size_t i;
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = "127.0.0.1:8080";
+	cfg->threads = usable_cores();
+	if (cfg->threads > PVD_MAX_THREADS)
+		cfg->threads = PVD_MAX_THREADS;
+	cfg->max_json_bytes = 1u << 20;
+	cfg->max_artifact_bytes = (uint64_t)4 << 30;
+	cfg->max_connections = 512;
+	cfg->timeout = 30;
+	cfg->min_upload_rate = 64u << 10;
+	cfg->drain_timeout = 30;
+	cfg->trusted_root = "/etc/pyverify/trusted_root.json";
+	cfg->policy = PYVERIFY_PREFIX "/share/pyverify/cpython.json";
+	cfg->cache_entries = 4096;
+	cfg->cache_ttl = 3600;
+	cfg->cache_failure_ttl = 30;
+	cfg->log_format = PVD_LOG_JSON;
+
+	for (i = 0; i < sizeof(env_map) / sizeof(env_map[0]); i++) {
+		const char *v = getenv(env_map[i].env);
+		if (v != NULL && v[0] != '\0' &&
+		    apply(cfg, env_map[i].opt, v, env_map[i].env) != 0)
+			return -1;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			usage(stdout);
+			return 1;
+		}
+		if (c == OPT_VERSION) {
+			printf("%s %s\n", PVD_NAME, PYVERIFY_VERSION);
+			return 1;
+		}
+		if (c == '?' || apply(cfg, c, optarg, "the command line") != 0) {
+			if (c == '?')
+				fprintf(stderr, "%s: see --help\n", PVD_NAME);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'; see --help\n",
+		        PVD_NAME, argv[optind]);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,223 @@
+/*
+ * pyverifyd.h - the HTTP verification service (issue #5): shared types of
+ * its modules. Internal to server/; links libpyverify.a (internal symbols
+ * included) and libmicrohttpd.
+ *
+ * Module map (one job each):
+ *   main.c      process life: configuration, listen socket, daemon start,
+ *               signals (SIGHUP reload, SIGTERM/SIGINT drain and exit)
+ *   config.c    flags, PYVERIFYD_* environment variables, --help
+ *   trust.c     trust snapshots: trusted root + policy + tokens, loaded,
+ *               validated and swapped atomically (reference counted)
+ *   trust_json.c the /v1/trust document of a snapshot
+ *   auth.c      bearer token files and constant-time checks
+ *   cache.c     LRU verdict cache
+ *   metrics.c   Prometheus counters and histogram
+ *   log.c       one line per request (JSON or text) and daemon messages
+ *   http.c      routing, per-request state, responses (libmicrohttpd)
+ *   verify.c    POST /v1/verify: JSON and multipart bodies -> verdict
+ */
+#ifndef PYVERIFYD_H
+#define PYVERIFYD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "pyverify.h"
+
+#define PVD_NAME "pyverifyd"
+
+/* ---- config.c ---------------------------------------------------------- */
+
+enum pvd_log_format { PVD_LOG_JSON = 0, PVD_LOG_TEXT = 1 };
+
+struct pvd_config {
+	const char *listen;          /* "127.0.0.1:8080", "[::1]:8080" */
+	unsigned threads;            /* MHD thread pool size */
+	uint64_t max_json_bytes;     /* JSON request body */
+	uint64_t max_artifact_bytes; /* multipart artifact part */
+	unsigned max_connections;
+	unsigned per_ip_connections; /* 0: unlimited */
+	unsigned timeout;            /* idle seconds per connection */
+	uint64_t min_upload_rate;    /* bytes/s a slow body must keep up */
+	unsigned drain_timeout;      /* seconds SIGTERM waits for requests */
+	const char *trusted_root;
+	const char *policy;
+	unsigned cache_entries;      /* 0 disables the cache */
+	unsigned cache_ttl;          /* seconds a verified verdict is kept */
+	unsigned cache_failure_ttl;  /* seconds any other verdict is kept */
+	enum pvd_log_format log_format;
+	const char *token_file;      /* NULL: /v1/* needs no token */
+	const char *admin_token_file; /* NULL: /v1/admin/* is disabled */
+};
+
+/* Fills cfg from the environment, then the flags. Returns 0 to run, 1 when
+ * --help/--version was printed (exit 0), -1 on a usage error (printed). */
+int pvd_config_parse(struct pvd_config *cfg, int argc, char **argv);
+
+/* ---- auth.c ------------------------------------------------------------- */
+
+/* A token file holds one token per line; only SHA-256 digests are kept so
+ * every comparison has the same length (constant time). */
+#define PVD_MAX_TOKENS 1024
+#define PVD_MIN_TOKEN_LEN 16
+#define PVD_MAX_TOKEN_LEN 512
+
+struct pvd_tokens {
+	uint8_t (*sha256)[32];
+	size_t n;
+};
+
+/* Reads a token file; refuses it when group or others may access it.
+ * Returns 0, or -1 with a one-line reason in why. */
+int pvd_tokens_load(struct pvd_tokens *out, const char *path, char *why,
+                    size_t whylen);
+void pvd_tokens_clear(struct pvd_tokens *t);
+/* 1 if the Authorization header value is "Bearer <a token of t>". */
+int pvd_tokens_check(const struct pvd_tokens *t, const char *authorization);
+
+/* ---- trust.c ------------------------------------------------------------ */
+
+struct pv_cpython_policy;
+
+/* Everything a request needs from the configuration files. Immutable once
+ * published; requests hold a reference for their whole life. */
+struct pvd_snapshot {
+	atomic_uint refs;
+	uint64_t generation;         /* bumps at every successful reload */
+	int64_t loaded_at;           /* Unix seconds */
+	pyverify_trust_root *root;   /* NULL: not loaded (503) */
+	struct pv_cpython_policy *policy; /* NULL: not loaded (503) */
+	char root_sha256[65], policy_sha256[65];
+	struct pvd_tokens tokens;    /* n == 0: /v1/* is open */
+	struct pvd_tokens admin;     /* n == 0 and !admin_enabled: disabled */
+	int tokens_enabled, admin_enabled;
+	char *trust_json;            /* the /v1/trust body */
+	char not_ready[512];         /* why root or policy is missing */
+};
+
+/* Loads the files named in cfg into the first snapshot. A missing or broken
+ * trusted root or policy leaves the service unready (503) with the reason;
+ * a broken token file is fatal (returns -1 with why): access control never
+ * fails open. */
+int pvd_trust_init(const struct pvd_config *cfg, char *why, size_t whylen);
+/* Loads and validates everything again and swaps it in; on any failure the
+ * current snapshot stays and why says what was wrong. 0 or -1. */
+int pvd_trust_reload(char *why, size_t whylen);
+struct pvd_snapshot *pvd_trust_acquire(void);
+void pvd_trust_release(struct pvd_snapshot *s);
+void pvd_trust_shutdown(void);
+/* Last reload outcome, for /v1/trust and /metrics. */
+void pvd_trust_last_reload(int64_t *at, int *ok, char *why, size_t whylen);
+
+/* trust_json.c: the /v1/trust body of a snapshot (malloc'd; NULL on ENOMEM). */
+char *pvd_trust_json(const struct pvd_snapshot *s, const char *root_path,
+                     const char *policy_path);
+
+/* ---- cache.c ------------------------------------------------------------- */
+
+struct pvd_cached {
+	int http_code;
+	int verdict;     /* enum pv_verdict_status */
+	char *body;      /* verdict JSON (malloc'd copy for the caller) */
+};
+
+int pvd_cache_init(unsigned entries, unsigned ttl, unsigned failure_ttl);
+void pvd_cache_free(void);
+/* 1 and *out filled (body malloc'd) on a hit; 0 on a miss. */
+int pvd_cache_get(const uint8_t key[32], struct pvd_cached *out);
+void pvd_cache_put(const uint8_t key[32], int http_code, int verdict,
+                   const char *body);
+
+/* ---- metrics.c ------------------------------------------------------------ */
+
+enum pvd_endpoint {
+	PVD_EP_VERIFY = 0,
+	PVD_EP_HEALTHZ,
+	PVD_EP_READYZ,
+	PVD_EP_METRICS,
+	PVD_EP_TRUST,
+	PVD_EP_RELOAD,
+	PVD_EP_OTHER,
+	PVD_EP_COUNT
+};
+const char *pvd_endpoint_name(enum pvd_endpoint ep);
+
+void pvd_metrics_request(enum pvd_endpoint ep, int code);
+void pvd_metrics_verdict(int verdict_status, int cache_hit, double seconds);
+void pvd_metrics_cache(int hit);
+void pvd_metrics_reload(int ok);
+void pvd_metrics_inflight(int delta);
+long pvd_metrics_inflight_now(void);
+/* The Prometheus text exposition (malloc'd; NULL on ENOMEM). */
+char *pvd_metrics_render(void);
+
+/* ---- log.c ----------------------------------------------------------------- */
+
+void pvd_log_init(enum pvd_log_format f);
+/* A daemon event: level "info"/"warn"/"error", one line. */
+void pvd_log(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct pvd_access {
+	const char *request_id, *method, *path, *endpoint, *remote;
+	int code;            /* 0: no response (connection closed) */
+	const char *verdict; /* NULL when none */
+	const char *cache;   /* "hit", "miss" or NULL */
+	const char *error;   /* short reason or NULL */
+	const char *termination; /* NULL when completed normally */
+	uint64_t bytes_in;
+	double duration_ms;
+};
+void pvd_log_access(const struct pvd_access *a);
+
+/* ---- http.c ------------------------------------------------------------------ */
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+/* Starts the daemon on an already bound, listening socket. */
+struct MHD_Daemon *pvd_http_start(const struct pvd_config *cfg, int listen_fd);
+/* Stops accepting (the listen socket is closed), waits up to drain_timeout
+ * for requests in flight, then stops the daemon. */
+void pvd_http_drain_and_stop(struct MHD_Daemon *d, unsigned drain_timeout);
+
+/* Per-request state, freed when MHD reports the request completed. */
+struct pvd_request;
+
+/* ---- verify.c ----------------------------------------------------------------- */
+
+/* Input of one verification, whichever body form it came in. */
+struct pvd_verify_input {
+	const uint8_t *bundle;  /* bundle JSON bytes */
+	size_t bundle_len;
+	pyverify_artifact digest;
+	const char *artifact;   /* name (NULL: none given) */
+	const char *bundle_name; /* shown in the verdict; NULL */
+	const char *identity, *issuer; /* both or neither */
+};
+
+struct pvd_verify_output {
+	int http_code;
+	char *body;            /* malloc'd JSON */
+	const char *verdict;   /* status name; NULL when no verdict */
+	int cache_hit;
+};
+
+/* Runs (or finds in the cache) the verdict for in under snapshot s. Returns
+ * 0 with out filled, or -1 on ENOMEM/internal failure (out->http_code 500). */
+int pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
+                   struct pvd_verify_output *out);
+
+/* ---- helpers (log.c) ---------------------------------------------------------- */
+
+double pvd_now_ms(void);     /* monotonic */
+int64_t pvd_unix_now(void);
+/* A JSON error body: {"error": code, "message": msg, "request_id": id}. */
+char *pvd_error_json(const char *code, const char *msg, const char *rid);
+
+#endif
