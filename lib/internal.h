@@ -14,12 +14,16 @@
  *   chain.c       Fulcio certificate path at a given time, leaf profile
  *   sct.c         embedded signed certificate timestamps
  *   identity.c    Fulcio extensions, SAN, identity policy match
- *   tlog.c        log entry body consistency, signed entry timestamp
+ *   jcs.c         RFC 8785 canonical JSON (SET payloads, Rekor v2 bodies)
+ *   tlog.c        log entry body consistency
+ *   tlog_set.c    signed entry timestamp (inclusion promise)
  *   merkle.c      RFC 6962 inclusion proofs
  *   checkpoint.c  signed-note checkpoints (Rekor v1 ECDSA, v2 Ed25519)
  *   tsa.c         RFC 3161 timestamps
  *   dsse.c        DSSE PAE and in-toto subject matching
  *   verify.c      the orchestrator: steps in order
+ *   cpython_*.c   CPython artifact names and the release-manager policy
+ *   release.c     per-artifact verdicts shared by the CLI and the daemon
  *
  * Dependency direction: verify.c calls the step modules; step modules take
  * the plain structs below and never parse JSON bundles themselves.
@@ -407,7 +411,9 @@ PV_MUST_CHECK int pv_tlog_verify_set(const struct pv_tlog_entry *e,
 
 /* ---- merkle.c ---------------------------------------------------------------- */
 
-void pv_merkle_leaf_hash(uint8_t out[32], const uint8_t *data, size_t len);
+/* H(0x00 || data); 0, or -1 (out zeroed) if OpenSSL fails. */
+PV_MUST_CHECK int pv_merkle_leaf_hash(uint8_t out[32], const uint8_t *data,
+                                      size_t len);
 /* RFC 6962/9162 inclusion proof of leaf `index` in a tree of `size`:
  * recomputes the root and compares it with `root`. Step INCLUSION_PROOF. */
 PV_MUST_CHECK int pv_merkle_verify_inclusion(const uint8_t leaf_hash[32],

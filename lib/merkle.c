@@ -10,16 +10,14 @@
  * roots apart by eye, short enough for one line. */
 #define ROOT_HEX_SHOWN 16
 
-/* SPEC 3.10: leaf(x) = H(0x00 || x). The contract returns void, so a
- * failing digest (only possible when OpenSSL cannot allocate) leaves an
- * all-zero hash: no known input hashes to it, so the proof or root
- * comparison that follows fails closed. */
-void
+/* SPEC 3.10: leaf(x) = H(0x00 || x). */
+int
 pv_merkle_leaf_hash(uint8_t out[32], const uint8_t *data, size_t len)
 {
 	static const uint8_t prefix = 0x00;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int n = 0;
+	int rc = 0;
 
 	if (ctx == NULL || EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) != 1 ||
 	    EVP_DigestUpdate(ctx, &prefix, 1) != 1 ||
@@ -27,8 +25,10 @@ pv_merkle_leaf_hash(uint8_t out[32], const uint8_t *data, size_t len)
 	    EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != 32) {
 		memset(out, 0, 32);
 		ERR_clear_error();
+		rc = -1;
 	}
 	EVP_MD_CTX_free(ctx);
+	return rc;
 }
 
 /* node(l, r) = H(0x01 || l || r), reusing one digest context for the whole

@@ -1,6 +1,6 @@
 /*
- * tlog.c - is this log entry about this signature (SPEC 3.8), and did the
- * log promise to include it (SPEC 3.9)?
+ * tlog.c - is this log entry about this signature (SPEC 3.8)? The log's
+ * promise to include it (SPEC 3.9) is checked in tlog_set.c.
  *
  * The body checks exist for one reason (CVE-2022-36056): a valid entry for
  * some other artifact, signature or key must not vouch for this bundle. Each
@@ -28,9 +28,6 @@
 /* A PEM certificate of PV_MAX_CERT_BYTES of DER: base64 (4/3), a newline
  * every 64 characters and two armour lines; twice the DER bound covers it. */
 #define TLOG_MAX_PEM_BYTES ((size_t)2 * PV_MAX_CERT_BYTES)
-
-/* Largest integer JCS can write exactly (2^53 - 1, see lib/jcs.c). */
-#define TLOG_MAX_JCS_INTEGER ((int64_t)9007199254740991LL)
 
 enum pem_kind { PEM_CERTIFICATE = 1, PEM_PUBLIC_KEY = 2 };
 
@@ -657,26 +654,6 @@ kind_is(const struct pv_tlog_entry *e, const char *kind, const char *version)
 	return strcmp(e->kind, kind) == 0 && strcmp(e->version, version) == 0;
 }
 
-/* RFC 6962 section 2.1: leaf hash = SHA-256(0x00 || entry). Computed here,
- * not with pv_merkle_leaf_hash, so this step stands on its own. */
-static int
-leaf_hash_of(uint8_t out[32], const struct pv_bytes *body)
-{
-	static const uint8_t prefix = 0x00;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
-	int ok;
-
-	if (ctx == NULL)
-		return -1;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(ctx, &prefix, 1) == 1 &&
-	     EVP_DigestUpdate(ctx, body->data, body->len) == 1 &&
-	     EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
-}
-
 static int
 inputs_ok(const struct pv_tlog_entry *e, const struct pv_signed_content *c)
 {
@@ -754,122 +731,11 @@ pv_tlog_check_body(const struct pv_tlog_entry *e,
 		rc = pv_fail(err, PYVERIFY_EREJECT, STEP,
 		             "unsupported log entry kind %.64s version %.64s",
 		             e->kind, e->version);
-	if (rc == 0 && leaf_hash_of(leaf_hash, &e->body) != 0)
+	if (rc == 0 &&
+	    pv_merkle_leaf_hash(leaf_hash, e->body.data, e->body.len) != 0)
 		rc = pv_fail(err, PYVERIFY_EINTERNAL, STEP,
 		             "cannot compute the log leaf hash");
 done:
 	json_decref(body);
-	return rc;
-}
-
-/* Unix milliseconds to RFC 3339 (rounded down to the second). */
-static void
-format_ms(char out[32], int64_t ms)
-{
-	int64_t s = ms / 1000;
-
-	if (ms % 1000 < 0)
-		s--;
-	pv_format_rfc3339(out, s);
-}
-
-/* SPEC 2.2: validFor is a closed interval [start, end]. */
-static int
-in_window(const struct pv_time_range *r, int64_t t_ms)
-{
-	return t_ms >= r->start_ms && (!r->has_end || t_ms <= r->end_ms);
-}
-
-int
-pv_tlog_verify_set(const struct pv_tlog_entry *e, const struct pv_tlog *log,
-                   pyverify_error *err)
-{
-	char logid[65], when[32], start[32], end[32];
-	char *body_b64 = NULL, *payload = NULL;
-	const char *name;
-	json_t *obj = NULL;
-	size_t plen = 0;
-	int rc, ok;
-
-	if (e == NULL || log == NULL)
-		return pv_fail(err, PYVERIFY_EINTERNAL, PYVERIFY_STEP_SET,
-		               "signed entry timestamp check called without an "
-		               "entry or a log");
-	pv_hex_encode(logid, e->log_id, sizeof(e->log_id));
-	name = log->base_url != NULL ? log->base_url : logid;
-	if (e->set.len == 0)
-		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
-		               "log entry has no inclusion promise (signed entry "
-		               "timestamp)");
-	if (e->integrated_time <= 0)
-		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
-		               "log entry has an inclusion promise but no "
-		               "integrated time");
-	/* JCS writes numbers as IEEE doubles (RFC 8785 section 3.2.2.3): a
-	 * value above 2^53 - 1 has no exact canonical form to verify. */
-	if (e->log_index < 0 || e->log_index > TLOG_MAX_JCS_INTEGER ||
-	    e->integrated_time > TLOG_MAX_JCS_INTEGER)
-		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_SET,
-		               "log index %lld or integrated time %lld is out "
-		               "of range", (long long)e->log_index,
-		               (long long)e->integrated_time);
-	if (e->body.len == 0 || e->body.len > PV_MAX_BODY_BYTES)
-		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_SET,
-		               "log entry body has an invalid length (%zu bytes)",
-		               e->body.len);
-	if (memcmp(e->log_id, log->log_id, sizeof(e->log_id)) != 0)
-		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
-		               "log entry names log %s, not log %s", logid,
-		               name);
-
-	/* SPEC 3.9: payload = JCS of {body: standard padded base64 of the
-	 * canonicalized body, integratedTime, logID: lowercase hex,
-	 * logIndex: the top-level index}, numbers as bare integers. */
-	body_b64 = pv_b64_encode(e->body.data, e->body.len);
-	if (body_b64 != NULL)
-		obj = json_pack("{s:s, s:I, s:s, s:I}", "body", body_b64,
-		                "integratedTime", (json_int_t)e->integrated_time,
-		                "logID", logid, "logIndex",
-		                (json_int_t)e->log_index);
-	payload = obj != NULL ? pv_jcs_dumps(obj, &plen) : NULL;
-	if (payload == NULL) {
-		rc = pv_fail(err, PYVERIFY_ENOMEM, PYVERIFY_STEP_SET,
-		             "out of memory");
-		goto done;
-	}
-	ok = pv_pubkey_verify_message(&log->key, (const uint8_t *)payload,
-	                              plen, e->set.data, e->set.len);
-	if (ok < 0) {
-		rc = pv_fail(err, PYVERIFY_EINTERNAL, PYVERIFY_STEP_SET,
-		             "signature check failed unexpectedly");
-		goto done;
-	}
-	if (ok == 0) {
-		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
-		             "signed entry timestamp does not verify with the "
-		             "key of log %s", name);
-		goto done;
-	}
-	/* SPEC 3.9 / 2.2: the log key must have been valid at the integrated
-	 * time (Go requires validFor.start and checks [start, end]). */
-	if (e->integrated_time > INT64_MAX / 1000 ||
-	    !in_window(&log->valid, e->integrated_time * 1000)) {
-		pv_format_rfc3339(when, e->integrated_time);
-		format_ms(start, log->valid.start_ms);
-		if (log->valid.has_end)
-			format_ms(end, log->valid.end_ms);
-		else
-			memcpy(end, "open", 5);
-		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
-		             "log integrated time %s is outside the validity "
-		             "window [%s, %s] of log %s's key; the trusted "
-		             "root may be out of date", when, start, end, name);
-		goto done;
-	}
-	rc = 0;
-done:
-	free(payload);
-	json_decref(obj);
-	free(body_b64);
 	return rc;
 }

@@ -17,6 +17,8 @@
 static enum pvd_log_format log_format = PVD_LOG_JSON;
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static void clean(char *dst, size_t cap, const char *src);
+
 void
 pvd_log_init(enum pvd_log_format f)
 {
@@ -117,23 +119,41 @@ emit(json_t *o)
 void
 pvd_log(const char *level, const char *fmt, ...)
 {
-	char ts[40], msg[2048];
+	char ts[40], raw[2048], msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	clean(msg, sizeof(msg), raw);
 	timestamp(ts);
 	emit(json_pack("{s:s,s:s,s:s}", "ts", ts, "level", level, "msg", msg));
 }
 
-/* json_pack's "s?" gives null for a NULL string; absent members are left
- * out so text lines stay short. */
+/* Log values come partly from clients (paths, names): bytes outside
+ * printable ASCII become '?' so a line is always valid and one line. */
+static void
+clean(char *dst, size_t cap, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < cap && src[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+	}
+	dst[i] = '\0';
+}
+
+/* Absent members are left out so text lines stay short. */
 static void
 set_str(json_t *o, const char *k, const char *v)
 {
-	if (v != NULL)
-		json_object_set_new(o, k, json_stringn(v, strnlen(v, 512)));
+	char buf[512];
+
+	if (v == NULL)
+		return;
+	clean(buf, sizeof(buf), v);
+	json_object_set_new(o, k, json_string(buf));
 }
 
 void

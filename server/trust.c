@@ -1,0 +1,302 @@
+/* trust.c - trust snapshots: the trusted root, the CPython policy and the
+ * token lists, loaded together, validated, and published as one immutable,
+ * reference-counted snapshot. A reload builds a whole new snapshot and
+ * swaps the pointer; requests in flight keep the one they started with and
+ * the last reference frees it. A reload that fails in any part changes
+ * nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpython.h"
+#include "internal.h"
+#include "pyverifyd.h"
+
+static struct {
+	pthread_mutex_t mu;        /* guards cur and the last_* fields */
+	pthread_mutex_t reload_mu; /* one reload at a time */
+	struct pvd_snapshot *cur;
+	const struct pvd_config *cfg;
+	uint64_t generation;
+	int64_t last_at;
+	int last_ok;
+	char last_why[1024];
+} T = { .mu = PTHREAD_MUTEX_INITIALIZER,
+        .reload_mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* Reads a whole configuration file of at most max bytes. */
+static int
+read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+          char *why, size_t whylen)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	ssize_t r = 0;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s is not a regular file", path);
+		goto done;
+	}
+	if ((uint64_t)st.st_size > max) {
+		snprintf(why, whylen, "%s is %lld bytes; at most %zu expected",
+		         path, (long long)st.st_size, max);
+		goto done;
+	}
+	buf = malloc(max + 1);
+	if (buf == NULL) {
+		snprintf(why, whylen, "out of memory reading %s", path);
+		goto done;
+	}
+	while (n <= max && (r = read(fd, buf + n, max + 1 - n)) > 0)
+		n += (size_t)r;
+	if (r < 0 || n > max) {
+		snprintf(why, whylen, "cannot read %s%s", path,
+		         n > max ? ": it grew while being read" : "");
+		goto done;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+done:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static void
+snapshot_free(struct pvd_snapshot *s)
+{
+	if (s == NULL)
+		return;
+	pyverify_trust_root_free(s->root);
+	pv_cpython_policy_free(s->policy);
+	pvd_tokens_clear(&s->tokens);
+	pvd_tokens_clear(&s->admin);
+	free(s->trust_json);
+	free(s);
+}
+
+static int
+load_root(struct pvd_snapshot *s, const char *path, char *why, size_t whylen)
+{
+	pyverify_error err;
+	uint8_t *buf = NULL, d[32];
+	size_t len = 0;
+	int rc;
+
+	if (read_file(path, PV_MAX_TRUST_ROOT_BYTES, &buf, &len, why,
+	              whylen) != 0)
+		return -1;
+	rc = pyverify_trust_root_load_memory(&s->root, buf, len, path, &err);
+	if (rc != 0) {
+		snprintf(why, whylen, "trusted root %s rejected: %s", path,
+		         err.msg);
+	} else if (pv_sha256(d, buf, len) == 0) {
+		pv_hex_encode(s->root_sha256, d, 32);
+	}
+	free(buf);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+load_policy(struct pvd_snapshot *s, const char *path, char *why,
+            size_t whylen)
+{
+	pyverify_error err;
+	uint8_t *buf = NULL, d[32];
+	size_t len = 0;
+	int rc;
+
+	if (read_file(path, PV_MAX_CPYTHON_POLICY_BYTES, &buf, &len, why,
+	              whylen) != 0)
+		return -1;
+	rc = pv_cpython_policy_load_memory(&s->policy, buf, len, &err);
+	if (rc != 0)
+		snprintf(why, whylen, "policy %s rejected: %s", path, err.msg);
+	else if (pv_sha256(d, buf, len) == 0)
+		pv_hex_encode(s->policy_sha256, d, 32);
+	free(buf);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Builds a snapshot from the configured files. strict: every part must
+ * load (reload); otherwise a missing root or policy gives an unready
+ * snapshot. Token files must always load: access control never fails
+ * open. */
+static struct pvd_snapshot *
+build(int strict, char *why, size_t whylen)
+{
+	const struct pvd_config *cfg = T.cfg;
+	struct pvd_snapshot *s = calloc(1, sizeof(*s));
+	char reason[1024] = "";
+
+	if (s == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	atomic_init(&s->refs, 1);
+	s->loaded_at = pvd_unix_now();
+	if (cfg->token_file != NULL) {
+		if (pvd_tokens_load(&s->tokens, cfg->token_file, why, whylen) != 0)
+			goto fail;
+		s->tokens_enabled = 1;
+	}
+	if (cfg->admin_token_file != NULL) {
+		if (pvd_tokens_load(&s->admin, cfg->admin_token_file, why,
+		                    whylen) != 0)
+			goto fail;
+		s->admin_enabled = 1;
+	}
+	if (load_root(s, cfg->trusted_root, reason, sizeof(reason)) != 0) {
+		if (strict) {
+			snprintf(why, whylen, "%s", reason);
+			goto fail;
+		}
+		snprintf(s->not_ready, sizeof(s->not_ready), "%s", reason);
+	}
+	if (load_policy(s, cfg->policy, reason, sizeof(reason)) != 0) {
+		if (strict) {
+			snprintf(why, whylen, "%s", reason);
+			goto fail;
+		}
+		if (s->not_ready[0] == '\0')
+			snprintf(s->not_ready, sizeof(s->not_ready), "%s", reason);
+	}
+	return s;
+fail:
+	snapshot_free(s);
+	return NULL;
+}
+
+static void
+publish(struct pvd_snapshot *s)
+{
+	struct pvd_snapshot *old;
+
+	pthread_mutex_lock(&T.mu);
+	s->generation = ++T.generation;
+	old = T.cur;
+	T.cur = s;
+	pthread_mutex_unlock(&T.mu);
+	pvd_trust_release(old);
+}
+
+static void
+set_last(int ok, const char *why)
+{
+	pthread_mutex_lock(&T.mu);
+	T.last_at = pvd_unix_now();
+	T.last_ok = ok;
+	snprintf(T.last_why, sizeof(T.last_why), "%s", ok ? "" : why);
+	pthread_mutex_unlock(&T.mu);
+}
+
+/* The /v1/trust body is rendered once per snapshot (after the generation
+ * is known, so under reload_mu before publishing). */
+static int
+render(struct pvd_snapshot *s, char *why, size_t whylen)
+{
+	pthread_mutex_lock(&T.mu);
+	s->generation = T.generation + 1;
+	pthread_mutex_unlock(&T.mu);
+	s->trust_json = pvd_trust_json(s, T.cfg->trusted_root, T.cfg->policy);
+	if (s->trust_json == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+pvd_trust_init(const struct pvd_config *cfg, char *why, size_t whylen)
+{
+	struct pvd_snapshot *s;
+
+	T.cfg = cfg;
+	pthread_mutex_lock(&T.reload_mu);
+	s = build(0, why, whylen);
+	if (s != NULL && render(s, why, whylen) != 0) {
+		snapshot_free(s);
+		s = NULL;
+	}
+	if (s != NULL) {
+		publish(s);
+		set_last(1, "");
+	}
+	pthread_mutex_unlock(&T.reload_mu);
+	return s != NULL ? 0 : -1;
+}
+
+int
+pvd_trust_reload(char *why, size_t whylen)
+{
+	struct pvd_snapshot *s;
+	int rc = -1;
+
+	pthread_mutex_lock(&T.reload_mu);
+	s = build(1, why, whylen);
+	if (s != NULL && render(s, why, whylen) == 0) {
+		publish(s);
+		s = NULL;
+		rc = 0;
+	}
+	snapshot_free(s);
+	set_last(rc == 0, why);
+	pthread_mutex_unlock(&T.reload_mu);
+	pvd_metrics_reload(rc == 0);
+	return rc;
+}
+
+struct pvd_snapshot *
+pvd_trust_acquire(void)
+{
+	struct pvd_snapshot *s;
+
+	pthread_mutex_lock(&T.mu);
+	s = T.cur;
+	if (s != NULL)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&T.mu);
+	return s;
+}
+
+void
+pvd_trust_release(struct pvd_snapshot *s)
+{
+	if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+		snapshot_free(s);
+}
+
+void
+pvd_trust_shutdown(void)
+{
+	struct pvd_snapshot *s;
+
+	pthread_mutex_lock(&T.mu);
+	s = T.cur;
+	T.cur = NULL;
+	pthread_mutex_unlock(&T.mu);
+	pvd_trust_release(s);
+}
+
+void
+pvd_trust_last_reload(int64_t *at, int *ok, char *why, size_t whylen)
+{
+	pthread_mutex_lock(&T.mu);
+	*at = T.last_at;
+	*ok = T.last_ok;
+	snprintf(why, whylen, "%s", T.last_why);
+	pthread_mutex_unlock(&T.mu);
+}
