@@ -537,3 +537,57 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 	return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_CERTIFICATE_CHAIN,
 	               "%s", first);
 }
+
+/* Is c one of the certificates of the trusted root's Fulcio CAs? */
+static int
+in_trusted_cas(const pyverify_trust_root *root, X509 *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < root->n_cas; i++)
+		for (j = 0; j < root->cas[i].n_certs; j++)
+			if (X509_cmp(root->cas[i].certs[j], c) == 0)
+				return 1;
+	return 0;
+}
+
+int
+pv_bundle_chain_agrees(const pyverify_trust_root *root,
+                       const struct pv_bytes *certs, size_t n_certs,
+                       X509 *leaf, X509 *issuer, pyverify_error *err)
+{
+	X509 *prev = leaf, *c = NULL;
+	size_t i;
+	int rc = 0;
+
+	/* SPEC 1.3: the path is built from the trusted root only; the
+	 * intermediates a bundle carries are checked, never trusted: each
+	 * must be the trusted root's own certificate that issued the one
+	 * before it, starting with the leaf's actual issuer. */
+	for (i = 1; i < n_certs && rc == 0; i++) {
+		c = pv_x509_from_der(certs[i].data, certs[i].len);
+		if (c == NULL)
+			rc = pv_fail(err, PYVERIFY_EPARSE,
+			             PYVERIFY_STEP_CERTIFICATE_CHAIN,
+			             "certificate %zu of the bundle chain is not "
+			             "one valid DER X.509 certificate", i);
+		else if ((i == 1 && (issuer == NULL ||
+		                     X509_cmp(c, issuer) != 0)) ||
+		         !in_trusted_cas(root, c) ||
+		         X509_check_issued(c, prev) != X509_V_OK)
+			rc = pv_fail(err, PYVERIFY_EREJECT,
+			             PYVERIFY_STEP_CERTIFICATE_CHAIN,
+			             "certificate %zu of the bundle chain is not "
+			             "the trusted root's issuer of certificate "
+			             "%zu: a bundle may repeat the trusted chain "
+			             "but never bring its own", i, i - 1);
+		if (i > 1)
+			X509_free(prev);
+		prev = c;
+		c = NULL;
+	}
+	if (prev != leaf)
+		X509_free(prev);
+	ERR_clear_error();
+	return rc;
+}

@@ -338,6 +338,14 @@ PV_MUST_CHECK int pv_cert_check_time(X509 *cert, int64_t t_ms,
 PV_MUST_CHECK int pv_bundle_chain_check(const struct pv_bytes *certs,
                                         size_t n_certs, pyverify_error *err);
 
+/* After pv_chain_verify: each extra certificate of the bundle chain
+ * (certs[1..]) must be the trusted root's certificate that issued the one
+ * before it, certs[1] being `issuer`. Step CERTIFICATE_CHAIN. */
+PV_MUST_CHECK int pv_bundle_chain_agrees(const pyverify_trust_root *root,
+                                         const struct pv_bytes *certs,
+                                         size_t n_certs, X509 *leaf,
+                                         X509 *issuer, pyverify_error *err);
+
 /* ---- sct.c --------------------------------------------------------------- */
 
 /*

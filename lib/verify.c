@@ -201,10 +201,43 @@ verify_proof(const struct pv_tlog_entry *e, size_t i, const struct pv_tlog *log,
 	return 0;
 }
 
+/* SPEC 7.14: a Rekor v2 entry has no integrated time, so the log key's
+ * validFor window is checked against the signing times the timestamp
+ * authorities vouch for (stricter than the reference clients, which do
+ * not check it at all). */
+static int
+check_v2_log_window(const pyverify_trust_root *root, const struct pv_tlog *log,
+                    size_t i, const struct times *verified,
+                    pyverify_error *err)
+{
+	char when[32], start[32], end[32];
+	size_t k;
+
+	for (k = 0; k < verified->n; k++) {
+		if (pv_time_range_contains(&log->valid, verified->ms[k]))
+			continue;
+		pv_format_rfc3339(when, verified->ms[k] / 1000);
+		pv_format_rfc3339(start, log->valid.start_ms / 1000);
+		if (log->valid.has_end)
+			pv_format_rfc3339(end, log->valid.end_ms / 1000);
+		else
+			memcpy(end, "now", 4);
+		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
+		               "log entry %zu is from log %s, whose key the "
+		               "trusted root %s lists as valid from %s to %s, "
+		               "but the bundle was signed at %s (%s); the "
+		               "trusted root may be out of date", i,
+		               log->base_url, root->source, start, end, when,
+		               verified->what[k]);
+	}
+	return 0;
+}
+
 /* Step 3: each transparency log entry. */
 static int
 verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
-               const struct pv_signed_content *content, int64_t now,
+               const struct pv_signed_content *content,
+               const struct times *verified, int64_t now,
                pyverify_error *err)
 {
 	size_t i;
@@ -231,6 +264,8 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 			               "log entry %zu is a Rekor v2 entry without "
 			               "an inclusion proof; pyverify never asks "
 			               "the log online", i);
+		if (entry_is_rekor_v2(e))
+			PV_TRY(check_v2_log_window(root, log, i, verified, err));
 		PV_TRY(pv_tlog_check_body(e, content, leaf_hash, err));
 		if (e->set.len > 0)
 			PV_TRY(pv_tlog_verify_set(e, log, err));
@@ -440,6 +475,8 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 	if (is_cert) {
 		if ((rc = verify_certificate(root, leaf, verified, claimed,
 		                             &issuer, err)) ||
+		    (rc = pv_bundle_chain_agrees(root, b->certs, b->n_certs,
+		                                 leaf, issuer, err)) ||
 		    (rc = pv_sct_verify(root, leaf, issuer, err)))
 			goto done;
 	}
@@ -456,7 +493,7 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 	content.cert_der = is_cert ? b->certs[0].data : NULL;
 	content.cert_len = is_cert ? b->certs[0].len : 0;
 	content.key = key;
-	if ((rc = verify_entries(root, b, &content, now, err)))
+	if ((rc = verify_entries(root, b, &content, verified, now, err)))
 		goto done;
 
 	/* Step 4: the signature. */

@@ -765,3 +765,62 @@ Test(verify, a_loaded_root_and_bundle_verify_from_many_threads)
 	cr_assert_eq(memcmp(&r1, &r2, sizeof(r1)), 0);
 	fx_free(&f);
 }
+
+/* Appends a certificate to a v0.1/v0.2 bundle's x509CertificateChain. */
+static void
+append_chain_cert(json_t *bundle, X509 *c)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(c, &der);
+	char *b64 = malloc((size_t)n * 2 + 8);
+
+	cr_assert_gt(n, 0);
+	EVP_EncodeBlock((unsigned char *)b64, der, n);
+	json_array_append_new(
+	    at(bundle, "verificationMaterial.x509CertificateChain.certificates"),
+	    json_pack("{s:s}", "rawBytes", b64));
+	OPENSSL_free(der);
+	free(b64);
+}
+
+Test(verify, a_bundle_chain_may_repeat_the_trusted_intermediate)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	pyverify_result res;
+
+	so.bundle_minor = 1;
+	fx_init(&f, NULL, &so);
+	append_chain_cert(f.bundle, vs_intermediate(f.vs));
+	expect_ok(f.root, f.bundle, NULL, &res);
+	fx_free(&f);
+}
+
+Test(verify, a_bundle_chain_with_a_foreign_intermediate_is_rejected)
+{
+	struct fx f, other;
+	struct vs_sign_opts so = { 0 };
+
+	so.bundle_minor = 2;
+	fx_init(&f, NULL, &so);
+	fx_init(&other, NULL, NULL);
+	/* Another CA's intermediate: never used for the path, but a bundle
+	 * that carries it does not agree with the trusted root. */
+	append_chain_cert(f.bundle, vs_intermediate(other.vs));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	fx_free(&other);
+	fx_free(&f);
+}
+
+Test(verify, a_bundle_chain_out_of_order_is_rejected)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+
+	so.bundle_minor = 1;
+	fx_init(&f, NULL, &so);
+	/* The leaf twice: not the leaf's issuer. */
+	append_chain_cert(f.bundle, f.leaf->cert);
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	fx_free(&f);
+}

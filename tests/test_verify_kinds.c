@@ -511,6 +511,25 @@ Test(verify_kinds, rekor2_accepts_hashedrekord_002_with_a_timestamp)
 	fx_free(&f);
 }
 
+Test(verify_kinds, rekor2_log_key_must_be_valid_at_the_timestamp)
+{
+	struct fx f;
+	pyverify_result res;
+	char buf[32];
+	json_t *vf;
+
+	fx_init(&f);
+	f.bundle = v2_bundle(&f, NULL, 0);
+	vf = at(f.root, "tlogs.1.publicKey.validFor");
+	/* Window ending exactly at the timestamp: inclusive, accepted. */
+	json_object_set_new(vf, "end", json_string(rfc3339(TS_TIME, buf)));
+	expect_ok(f.root, f.bundle, NULL, &res);
+	/* Ending one second earlier: the log key did not sign then. */
+	json_object_set_new(vf, "end", json_string(rfc3339(TS_TIME - 1, buf)));
+	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG);
+	fx_free(&f);
+}
+
 Test(verify_kinds, rekor2_rejects_an_entry_without_a_timestamp)
 {
 	struct fx f;
