@@ -194,8 +194,9 @@ visit(struct scan *s, const char *path, const char *name, int depth)
 		s->skipped++; /* dangling, or a link to a directory */
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode) || is_material(name) ||
-	    !rel_is_cpython_name(name)) {
+	if (S_ISREG(st.st_mode) && is_material(name))
+		return 0; /* found through its artifact */
+	if (!S_ISREG(st.st_mode) || !rel_is_cpython_name(name)) {
 		s->skipped++;
 		return 0;
 	}
@@ -572,14 +573,16 @@ summary(struct scan *s, FILE *f, double secs, unsigned jobs)
 {
 	fprintf(f, "scan: %lu artifact%s in %.2f s (%u job%s): %lu verified, "
 	           "%lu failed, %lu legacy-pgp-only, %lu missing, %lu "
-	           "unknown-release; %lu other file%s skipped",
+	           "unknown-release",
 	        s->counts.total, s->counts.total == 1 ? "" : "s", secs, jobs,
 	        jobs == 1 ? "" : "s", s->counts.n[PV_VERDICT_VERIFIED],
 	        s->counts.n[PV_VERDICT_FAILED],
 	        s->counts.n[PV_VERDICT_LEGACY_PGP_ONLY],
 	        s->counts.n[PV_VERDICT_MISSING],
-	        s->counts.n[PV_VERDICT_UNKNOWN_RELEASE], s->skipped,
-	        s->skipped == 1 ? "" : "s");
+	        s->counts.n[PV_VERDICT_UNKNOWN_RELEASE]);
+	if (s->skipped > 0)
+		fprintf(f, "; %lu other file%s skipped", s->skipped,
+		        s->skipped == 1 ? "" : "s");
 	if (s->unreadable > 0)
 		fprintf(f, "; %lu path%s could not be read", s->unreadable,
 		        s->unreadable == 1 ? "" : "s");

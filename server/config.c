@@ -1,5 +1,7 @@
 /* config.c - pyverifyd configuration: PYVERIFYD_* environment variables,
  * then command-line flags (a flag wins over its variable). */
+/* sched_getaffinity() and CPU_COUNT() are GNU extensions. */
+#define _GNU_SOURCE
 #include <getopt.h>
 #include <sched.h>
 #include <stdio.h>

@@ -50,7 +50,7 @@ timestamp(char out[40])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 40, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+	snprintf(out, 40, "%.24s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 static void
@@ -61,7 +61,8 @@ emit(json_t *o)
 	if (o == NULL)
 		return;
 	if (log_format == PVD_LOG_JSON) {
-		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+		                        JSON_REAL_PRECISION(6));
 	} else {
 		/* key=value; strings are quoted when they hold blanks/quotes. */
 		size_t cap = 1024, len = 0;
@@ -74,7 +75,8 @@ emit(json_t *o)
 			json_object_foreach(o, k, v) {
 				char *val = json_is_string(v)
 				                ? NULL
-				                : json_dumps(v, JSON_ENCODE_ANY);
+				                : json_dumps(v, JSON_ENCODE_ANY |
+						                 JSON_REAL_PRECISION(6));
 				const char *s = json_is_string(v) ? json_string_value(v)
 				                                  : (val ? val : "?");
 				int quote = strpbrk(s, " \"=") != NULL || s[0] == '\0';

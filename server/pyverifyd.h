@@ -51,8 +51,8 @@ struct pvd_config {
 	unsigned cache_ttl;          /* seconds a verified verdict is kept */
 	unsigned cache_failure_ttl;  /* seconds any other verdict is kept */
 	enum pvd_log_format log_format;
-	const char *token_file;      /* NULL: /v1/* needs no token */
-	const char *admin_token_file; /* NULL: /v1/admin/* is disabled */
+	const char *token_file;      /* NULL: /v1/... needs no token */
+	const char *admin_token_file; /* NULL: /v1/admin/... is disabled */
 };
 
 /* Fills cfg from the environment, then the flags. Returns 0 to run, 1 when
@@ -93,7 +93,7 @@ struct pvd_snapshot {
 	pyverify_trust_root *root;   /* NULL: not loaded (503) */
 	struct pv_cpython_policy *policy; /* NULL: not loaded (503) */
 	char root_sha256[65], policy_sha256[65];
-	struct pvd_tokens tokens;    /* n == 0: /v1/* is open */
+	struct pvd_tokens tokens;    /* n == 0: /v1/... is open */
 	struct pvd_tokens admin;     /* n == 0 and !admin_enabled: disabled */
 	int tokens_enabled, admin_enabled;
 	char *trust_json;            /* the /v1/trust body */

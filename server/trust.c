@@ -101,7 +101,7 @@ load_root(struct pvd_snapshot *s, const char *path, char *why, size_t whylen)
 		return -1;
 	rc = pyverify_trust_root_load_memory(&s->root, buf, len, path, &err);
 	if (rc != 0) {
-		snprintf(why, whylen, "trusted root %s rejected: %s", path,
+		snprintf(why, whylen, "trusted root %.300s rejected: %.600s", path,
 		         err.msg);
 	} else if (pv_sha256(d, buf, len) == 0) {
 		pv_hex_encode(s->root_sha256, d, 32);
@@ -124,7 +124,7 @@ load_policy(struct pvd_snapshot *s, const char *path, char *why,
 		return -1;
 	rc = pv_cpython_policy_load_memory(&s->policy, buf, len, &err);
 	if (rc != 0)
-		snprintf(why, whylen, "policy %s rejected: %s", path, err.msg);
+		snprintf(why, whylen, "policy %.300s rejected: %.600s", path, err.msg);
 	else if (pv_sha256(d, buf, len) == 0)
 		pv_hex_encode(s->policy_sha256, d, 32);
 	free(buf);

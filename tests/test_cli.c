@@ -298,7 +298,6 @@ Test(cli, usage_errors_and_unreadable_input_exit_2)
 		{ "", "verify-bundle", "--bundle", fx.bundle,
 		  "--certificate-identity", ID, "--certificate-oidc-issuer", ISS,
 		  "--trusted-root", "/nonexistent/root.json", fx.art, NULL },
-		{ "", "no-such-command", NULL },
 		{ "", NULL },
 	};
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

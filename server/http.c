@@ -1,0 +1,558 @@
+/* http.c - the libmicrohttpd daemon: routing, access control, per-request
+ * state, responses, the request log and draining on shutdown. HTTP itself
+ * (request line, headers, chunking, multipart framing) is libmicrohttpd's.
+ *
+ * Routes:
+ *   POST /v1/verify         token when configured; 503 until trust loaded
+ *   GET  /v1/trust          token when configured
+ *   POST /v1/admin/reload   admin token; 404 when no admin token file
+ *   GET  /healthz /readyz /metrics   open (probes and scrapers)
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "internal.h"
+#include "request.h"
+
+static const struct pvd_config *cfg;
+static atomic_int draining;
+
+/* Queues body (malloc'd, taken over) with status code. */
+static enum MHD_Result
+respond(struct pvd_request *r, struct MHD_Connection *c, int code,
+        char *body, const char *ctype, const char *hname, const char *hval)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+
+	if (body == NULL)
+		return MHD_NO; /* out of memory: drop the connection */
+	len = strlen(body);
+	if (strcmp(ctype, "application/json") == 0) {
+		/* One object, one line: handy for curl and line-based tools. */
+		char *nb = realloc(body, len + 2);
+		if (nb == NULL) {
+			free(body);
+			return MHD_NO;
+		}
+		body = nb;
+		body[len++] = '\n';
+		body[len] = '\0';
+	}
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	if (hname != NULL)
+		MHD_add_response_header(resp, hname, hval);
+	if (atomic_load(&draining))
+		MHD_add_response_header(resp, "Connection", "close");
+	ret = MHD_queue_response(c, (unsigned)code, resp);
+	MHD_destroy_response(resp);
+	r->code = code;
+	r->phase = 2;
+	return ret;
+}
+
+static enum MHD_Result
+respond_error(struct pvd_request *r, struct MHD_Connection *c, int code,
+              const char *id, const char *msg)
+{
+	const char *hname = NULL, *hval = NULL;
+
+	snprintf(r->error, sizeof(r->error), "%s", id);
+	if (code == 401) {
+		hname = "WWW-Authenticate";
+		hval = "Bearer realm=\"pyverifyd\"";
+	}
+	return respond(r, c, code, pvd_error_json(id, msg, r->id),
+	               "application/json", hname, hval);
+}
+
+static enum MHD_Result
+respond_405(struct pvd_request *r, struct MHD_Connection *c,
+            const char *allow)
+{
+	char msg[320];
+
+	snprintf(msg, sizeof(msg), "%s accepts %s", r->path, allow);
+	snprintf(r->error, sizeof(r->error), "method-not-allowed");
+	return respond(r, c, 405,
+	               pvd_error_json("method-not-allowed", msg, r->id),
+	               "application/json", "Allow", allow);
+}
+
+static int
+is_get(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+static void
+request_id(struct pvd_request *r, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                            "X-Request-Id");
+	uint8_t rnd[8];
+	size_t i, n;
+
+	/* A caller's id is kept when it is short and harmless in logs. */
+	if (h != NULL && (n = strlen(h)) > 0 && n < 40 &&
+	    strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	              "0123456789._-") == n) {
+		memcpy(r->id, h, n + 1);
+		return;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		memset(rnd, 0, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(r->id + 2 * i, 3, "%02x", rnd[i]);
+}
+
+static void
+remote_addr(struct pvd_request *r, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		          r->remote, sizeof(r->remote));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		          r->remote, sizeof(r->remote));
+}
+
+static enum pvd_endpoint
+route(const char *url)
+{
+	if (strcmp(url, "/v1/verify") == 0)
+		return PVD_EP_VERIFY;
+	if (strcmp(url, "/healthz") == 0)
+		return PVD_EP_HEALTHZ;
+	if (strcmp(url, "/readyz") == 0)
+		return PVD_EP_READYZ;
+	if (strcmp(url, "/metrics") == 0)
+		return PVD_EP_METRICS;
+	if (strcmp(url, "/v1/trust") == 0)
+		return PVD_EP_TRUST;
+	if (strcmp(url, "/v1/admin/reload") == 0)
+		return PVD_EP_RELOAD;
+	return PVD_EP_OTHER;
+}
+
+static int
+ready(const struct pvd_snapshot *s)
+{
+	return s != NULL && s->root != NULL && s->policy != NULL;
+}
+
+static enum MHD_Result
+do_readyz(struct pvd_request *r, struct MHD_Connection *c)
+{
+	const struct pvd_snapshot *s = r->snap;
+	json_t *o;
+	char *body;
+	int ok = ready(s) && !atomic_load(&draining);
+
+	if (ok)
+		o = json_pack("{s:s,s:I}", "status", "ready", "generation",
+		              (json_int_t)s->generation);
+	else
+		o = json_pack("{s:s,s:s}", "status", "not-ready", "reason",
+		              atomic_load(&draining)
+		                  ? "shutting down"
+		                  : (s != NULL && s->not_ready[0] ? s->not_ready
+		                                                  : "trust "
+		                                                    "material not "
+		                                                    "loaded"));
+	body = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
+	                 : NULL;
+	json_decref(o);
+	return respond(r, c, ok ? 200 : 503, body, "application/json", NULL,
+	               NULL);
+}
+
+static enum MHD_Result
+do_trust(struct pvd_request *r, struct MHD_Connection *c)
+{
+	json_t *doc = json_loads(r->snap->trust_json, 0, NULL);
+	char why[1024], when[32];
+	int64_t at;
+	int ok;
+	char *body = NULL;
+
+	if (doc == NULL)
+		return respond_error(r, c, 500, "internal", "out of memory");
+	pvd_trust_last_reload(&at, &ok, why, sizeof(why));
+	pv_format_rfc3339(when, at);
+	json_object_set_new(doc, "last_reload",
+	                    json_pack("{s:s,s:b,s:s?}", "at", when, "ok", ok,
+	                              "error", ok ? NULL : why));
+	body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return respond(r, c, ready(r->snap) ? 200 : 503, body,
+	               "application/json", NULL, NULL);
+}
+
+static enum MHD_Result
+do_reload(struct pvd_request *r, struct MHD_Connection *c)
+{
+	char why[1024] = "";
+	struct pvd_snapshot *s;
+	json_t *o;
+	char *body;
+	int rc = pvd_trust_reload(why, sizeof(why));
+
+	s = pvd_trust_acquire();
+	if (rc == 0) {
+		pvd_log("info", "trust material reloaded by %s: generation %llu",
+		        r->remote, (unsigned long long)s->generation);
+		o = json_pack("{s:b,s:I}", "reloaded", 1, "generation",
+		              (json_int_t)s->generation);
+	} else {
+		pvd_log("error", "reload requested by %s failed, keeping "
+		        "generation %llu: %s", r->remote,
+		        (unsigned long long)s->generation, why);
+		o = json_pack("{s:b,s:s,s:s,s:I,s:s}", "reloaded", 0, "error",
+		              "reload-failed", "message", why, "generation",
+		              (json_int_t)s->generation, "request_id", r->id);
+		snprintf(r->error, sizeof(r->error), "reload-failed");
+	}
+	pvd_trust_release(s);
+	body = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
+	                 : NULL;
+	json_decref(o);
+	/* 422: the new files were refused; the old ones stay in use. */
+	return respond(r, c, rc == 0 ? 200 : 422, body, "application/json",
+	               NULL, NULL);
+}
+
+static uint64_t
+content_length(struct MHD_Connection *c, int *present)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                            "Content-Length");
+	uint64_t v = 0;
+
+	*present = h != NULL && pv_parse_u64(&v, h, strlen(h)) == 0;
+	return v;
+}
+
+/* First call for POST /v1/verify: everything decidable from the headers
+ * is decided before a byte of body is read (and before 100 Continue). */
+static enum MHD_Result
+begin_verify(struct pvd_request *r, struct MHD_Connection *c)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                             "Content-Type");
+	uint64_t len, max;
+	int has_len;
+
+	if (!ready(r->snap))
+		return respond_error(r, c, 503, "not-ready",
+		                     r->snap && r->snap->not_ready[0]
+		                         ? r->snap->not_ready
+		                         : "no trusted root loaded");
+	if (pvd_upload_begin(&r->up, c, cfg, ct) != 0)
+		return respond_error(r, c, r->up.err_code, r->up.err_id,
+		                     r->up.err_msg);
+	len = content_length(c, &has_len);
+	max = r->up.kind == PVD_BODY_JSON
+	          ? cfg->max_json_bytes
+	          : cfg->max_artifact_bytes + cfg->max_json_bytes +
+	                PVD_MULTIPART_OVERHEAD;
+	if (has_len && len > max) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+		         "request body of %llu bytes is larger than %llu bytes",
+		         (unsigned long long)len, (unsigned long long)max);
+		return respond_error(r, c, 413, "too-large", msg);
+	}
+	r->phase = 1;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+finish_verify(struct pvd_request *r, struct MHD_Connection *c)
+{
+	struct pvd_verify_input in;
+	struct pvd_verify_output out;
+	json_t *doc = NULL;
+	char *bundle_bytes = NULL;
+	enum MHD_Result ret;
+
+	if (pvd_upload_finish(&r->up, &in, &doc, &bundle_bytes) != 0) {
+		ret = respond_error(r, c, r->up.err_code, r->up.err_id,
+		                    r->up.err_msg);
+		goto done;
+	}
+	if (pvd_verify_run(r->snap, &in, &out) != 0) {
+		free(out.body);
+		ret = respond_error(r, c, 500, "internal",
+		                    "verification could not run (out of memory?)");
+		goto done;
+	}
+	r->verdict = out.verdict;
+	r->cache = out.cache_hit;
+	ret = respond(r, c, out.http_code, out.body, "application/json", NULL,
+	              NULL);
+done:
+	json_decref(doc);
+	free(bundle_bytes);
+	return ret;
+}
+
+/* Decides what a new request is, and answers everything but a verify. */
+static enum MHD_Result
+first_call(struct pvd_request *r, struct MHD_Connection *c)
+{
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                               "Authorization");
+
+	r->snap = pvd_trust_acquire();
+	if (r->snap == NULL)
+		return respond_error(r, c, 503, "not-ready", "starting");
+	switch (r->ep) {
+	case PVD_EP_HEALTHZ:
+		if (!is_get(r->method))
+			return respond_405(r, c, "GET, HEAD");
+		return respond(r, c, 200, strdup("{\"status\":\"ok\"}"),
+		               "application/json", NULL, NULL);
+	case PVD_EP_READYZ:
+		if (!is_get(r->method))
+			return respond_405(r, c, "GET, HEAD");
+		return do_readyz(r, c);
+	case PVD_EP_METRICS:
+		if (!is_get(r->method))
+			return respond_405(r, c, "GET, HEAD");
+		return respond(r, c, 200, pvd_metrics_render(),
+		               "text/plain; version=0.0.4; charset=utf-8", NULL,
+		               NULL);
+	case PVD_EP_RELOAD:
+		/* Without admin tokens the endpoint does not exist. */
+		if (!r->snap->admin_enabled)
+			return respond_error(r, c, 404, "not-found",
+			                     "no such endpoint");
+		if (strcmp(r->method, "POST") != 0)
+			return respond_405(r, c, "POST");
+		if (auth == NULL)
+			return respond_error(r, c, 401, "missing-token",
+			                     "an admin bearer token is required");
+		if (!pvd_tokens_check(&r->snap->admin, auth))
+			return respond_error(r, c, 403, "forbidden",
+			                     "not an admin token");
+		return do_reload(r, c);
+	case PVD_EP_TRUST:
+	case PVD_EP_VERIFY:
+		if (r->ep == PVD_EP_TRUST ? !is_get(r->method)
+		                          : strcmp(r->method, "POST") != 0)
+			return respond_405(r, c,
+			                   r->ep == PVD_EP_TRUST ? "GET, HEAD"
+			                                         : "POST");
+		if (r->snap->tokens_enabled) {
+			if (auth == NULL)
+				return respond_error(r, c, 401, "missing-token",
+				                     "a bearer token is required "
+				                     "(Authorization: Bearer ...)");
+			if (!pvd_tokens_check(&r->snap->tokens, auth))
+				return respond_error(r, c, 401, "invalid-token",
+				                     "the bearer token is not valid");
+		}
+		if (r->ep == PVD_EP_TRUST)
+			return do_trust(r, c);
+		return begin_verify(r, c);
+	default:
+		return respond_error(r, c, 404, "not-found", "no such endpoint");
+	}
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url,
+        const char *method, const char *version, const char *data,
+        size_t *data_size, void **con_cls)
+{
+	struct pvd_request *r = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		r->start_ms = pvd_now_ms();
+		r->cache = -1;
+		snprintf(r->method, sizeof(r->method), "%s", method);
+		snprintf(r->path, sizeof(r->path), "%s", url);
+		r->ep = route(url);
+		request_id(r, c);
+		remote_addr(r, c);
+		pvd_metrics_inflight(1);
+		return first_call(r, c);
+	}
+	if (r->phase != 1) {
+		/* Answered already: drop anything still arriving. */
+		*data_size = 0;
+		return MHD_YES;
+	}
+	if (*data_size > 0) {
+		size_t n = *data_size;
+		double elapsed = (pvd_now_ms() - r->start_ms) / 1e3;
+
+		*data_size = 0;
+		r->bytes_in += n;
+		if (r->up.err_code != 0) {
+			r->discarded += n;
+			if (r->discarded > PVD_DISCARD_MAX) {
+				r->termination = "body too large, connection closed";
+				return MHD_NO;
+			}
+			return MHD_YES;
+		}
+		/* A client trickling a body holds a thread's connection slot:
+		 * each byte buys 1/min_upload_rate seconds beyond --timeout. */
+		if (elapsed > (double)cfg->timeout +
+		                  (double)r->bytes_in / (double)cfg->min_upload_rate) {
+			snprintf(r->error, sizeof(r->error), "upload-too-slow");
+			r->termination = "request body too slow, connection closed";
+			return MHD_NO;
+		}
+		pvd_upload_feed(&r->up, data, n);
+		return MHD_YES;
+	}
+	return finish_verify(r, c);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+	struct pvd_request *r = *con_cls;
+	struct pvd_access a;
+
+	(void)cls;
+	(void)c;
+	if (r == NULL)
+		return;
+	*con_cls = NULL;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->termination == NULL)
+		r->termination =
+			toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED
+			    ? "idle timeout"
+			    : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT
+			          ? "client closed the connection"
+			          : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN
+			                ? "daemon shutdown"
+			                : "connection error";
+	pvd_metrics_request(r->ep, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+	                               ? r->code
+	                               : 0);
+	memset(&a, 0, sizeof(a));
+	a.request_id = r->id;
+	a.method = r->method;
+	a.path = r->path;
+	a.endpoint = pvd_endpoint_name(r->ep);
+	a.remote = r->remote[0] ? r->remote : NULL;
+	a.code = r->code;
+	a.verdict = r->verdict;
+	a.cache = r->cache < 0 ? NULL : r->cache ? "hit" : "miss";
+	a.error = r->error[0] ? r->error : NULL;
+	a.termination = r->termination;
+	a.bytes_in = r->bytes_in;
+	a.duration_ms = pvd_now_ms() - r->start_ms;
+	pvd_log_access(&a);
+	pvd_upload_clear(&r->up);
+	pvd_trust_release(r->snap);
+	free(r);
+	pvd_metrics_inflight(-1);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	pvd_log("warn", "libmicrohttpd: %s", msg);
+}
+
+struct MHD_Daemon *
+pvd_http_start(const struct pvd_config *config, int listen_fd)
+{
+	cfg = config;
+	return MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, handler, NULL,
+		/* First, so that no message goes to MHD's own logger. */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)config->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)config->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)config->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)config->timeout,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_END);
+}
+
+void
+pvd_http_drain_and_stop(struct MHD_Daemon *d, unsigned drain_timeout)
+{
+	const union MHD_DaemonInfo *info;
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	double t0 = pvd_now_ms(), elapsed;
+	MHD_socket fd;
+
+	atomic_store(&draining, 1);
+	/* Stop accepting; connections already accepted are served. */
+	fd = MHD_quiesce_daemon(d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (;;) {
+		unsigned conns;
+
+		elapsed = (pvd_now_ms() - t0) / 1e3;
+		info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		conns = info != NULL ? info->num_connections : 0;
+		if (conns == 0)
+			break;
+		/* Idle keep-alive connections carry no request: after a short
+		 * grace for requests still arriving, they do not hold us. */
+		if (pvd_metrics_inflight_now() == 0 && elapsed >= 1.0)
+			break;
+		if (elapsed >= (double)drain_timeout) {
+			pvd_log("warn", "drain timeout: %ld requests still in "
+			        "flight are cut off", pvd_metrics_inflight_now());
+			break;
+		}
+		nanosleep(&pause, NULL);
+	}
+	MHD_stop_daemon(d);
+}

@@ -1,0 +1,466 @@
+/* upload.c - request bodies of POST /v1/verify.
+ *
+ * application/json: {"bundle": {...}, "digest": "sha256:HEX",
+ *   "artifact": "NAME", "identity": "...", "issuer": "..."}, bounded by
+ *   --max-json-bytes, parsed strictly (duplicate keys and unknown members
+ *   are errors: a typo must not silently drop a policy input).
+ * multipart/form-data: parts bundle and artifact, fields name, identity,
+ *   issuer. The artifact part is hashed (SHA-256) as libmicrohttpd's post
+ *   processor hands it over and never stored, so its size costs only time.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "release.h"
+#include "request.h"
+
+void
+pvd_upload_fail(struct pvd_upload *up, int code, const char *id,
+                const char *fmt, ...)
+{
+	va_list ap;
+
+	if (up->err_code != 0)
+		return; /* the first problem is the one reported */
+	up->err_code = code;
+	snprintf(up->err_id, sizeof(up->err_id), "%s", id);
+	va_start(ap, fmt);
+	vsnprintf(up->err_msg, sizeof(up->err_msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+buf_clear(struct pvd_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Appends; -1 when it would pass b->max (nothing appended) or on ENOMEM. */
+static int
+buf_append(struct pvd_buf *b, const char *p, size_t n)
+{
+	size_t need;
+
+	if (n > b->max || b->len > b->max - n)
+		return -1;
+	need = b->len + n + 1; /* room for a terminating NUL */
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		uint8_t *np;
+		while (cap < need)
+			cap *= 2;
+		np = realloc(b->data, cap);
+		if (np == NULL)
+			return -2;
+		b->data = np;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static enum MHD_Result
+post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+          const char *filename, const char *content_type,
+          const char *transfer_encoding, const char *data, uint64_t off,
+          size_t size)
+{
+	struct pvd_upload *up = cls;
+	struct pvd_buf *field = NULL;
+	int *seen = NULL, rc;
+
+	(void)kind;
+	(void)content_type;
+	if (up->err_code != 0)
+		return MHD_NO;
+	/* Parts are binary as sent; we do not decode base64/quoted-printable. */
+	if (transfer_encoding != NULL && transfer_encoding[0] != '\0' &&
+	    strcasecmp(transfer_encoding, "binary") != 0 &&
+	    strcasecmp(transfer_encoding, "7bit") != 0 &&
+	    strcasecmp(transfer_encoding, "8bit") != 0) {
+		pvd_upload_fail(up, 400, "bad-part",
+		                "part \"%s\" uses Content-Transfer-Encoding %s; "
+		                "send it binary", key, transfer_encoding);
+		return MHD_NO;
+	}
+	if (strcmp(key, "artifact") == 0) {
+		seen = &up->have_artifact;
+	} else if (strcmp(key, "bundle") == 0) {
+		field = &up->bundle;
+		seen = &up->have_bundle;
+	} else if (strcmp(key, "name") == 0) {
+		field = &up->name;
+		seen = &up->have_name;
+	} else if (strcmp(key, "identity") == 0) {
+		field = &up->identity;
+		seen = &up->have_identity;
+	} else if (strcmp(key, "issuer") == 0) {
+		field = &up->issuer;
+		seen = &up->have_issuer;
+	} else {
+		pvd_upload_fail(up, 400, "unknown-part",
+		                "unknown part \"%.64s\"; expected bundle, artifact, "
+		                "name, identity, issuer", key);
+		return MHD_NO;
+	}
+	/* A new part starts when the key changes or the offset restarts. */
+	if (strcmp(up->part_key, key) != 0 || off < up->part_off ||
+	    (off == 0 && up->part_off != 0)) {
+		if (*seen) {
+			pvd_upload_fail(up, 400, "duplicate-part",
+			                "part \"%s\" appears twice", key);
+			return MHD_NO;
+		}
+		*seen = 1;
+		snprintf(up->part_key, sizeof(up->part_key), "%s", key);
+		if (seen == &up->have_artifact && filename != NULL)
+			snprintf(up->artifact_filename,
+			         sizeof(up->artifact_filename), "%s",
+			         pv_cpython_basename(filename));
+	}
+	up->part_off = off + size;
+	if (size == 0)
+		return MHD_YES;
+	if (field == NULL) {
+		up->artifact_len += size;
+		if (up->artifact_len > up->cfg->max_artifact_bytes) {
+			pvd_upload_fail(up, 413, "too-large",
+			                "artifact part is larger than %llu bytes "
+			                "(--max-artifact-bytes)",
+			                (unsigned long long)up->cfg->max_artifact_bytes);
+			return MHD_NO;
+		}
+		if (EVP_DigestUpdate(up->md, data, size) != 1) {
+			pvd_upload_fail(up, 500, "internal", "SHA-256 failed");
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	rc = buf_append(field, data, size);
+	if (rc == -1)
+		pvd_upload_fail(up, field == &up->bundle ? 413 : 400,
+		                field == &up->bundle ? "too-large" : "bad-field",
+		                "part \"%s\" is longer than %zu bytes", key,
+		                field->max);
+	else if (rc != 0)
+		pvd_upload_fail(up, 500, "internal", "out of memory");
+	return rc == 0 ? MHD_YES : MHD_NO;
+}
+
+/* Case-insensitive search (strcasestr is a GNU extension). */
+static const char *
+find_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+/* Media type of a Content-Type value, lowercase, without parameters. */
+static int
+media_type_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+int
+pvd_upload_begin(struct pvd_upload *up, struct MHD_Connection *c,
+                 const struct pvd_config *cfg, const char *ct)
+{
+	up->cfg = cfg;
+	if (ct == NULL) {
+		pvd_upload_fail(up, 415, "unsupported-media-type",
+		                "no Content-Type; send application/json or "
+		                "multipart/form-data");
+		return -1;
+	}
+	if (media_type_is(ct, "application/json")) {
+		const char *cs = find_ci(ct, "charset=");
+		/* RFC 8259 8.1: JSON exchanged between systems is UTF-8. */
+		if (cs != NULL && strncasecmp(cs + 8, "utf-8", 5) != 0 &&
+		    strncasecmp(cs + 8, "\"utf-8\"", 7) != 0) {
+			pvd_upload_fail(up, 415, "unsupported-media-type",
+			                "JSON must be UTF-8 (got %.40s)", cs);
+			return -1;
+		}
+		up->kind = PVD_BODY_JSON;
+		up->json.max = cfg->max_json_bytes;
+		return 0;
+	}
+	if (media_type_is(ct, "multipart/form-data")) {
+		up->kind = PVD_BODY_MULTIPART;
+		up->bundle.max = cfg->max_json_bytes;
+		up->name.max = PV_VERDICT_PATH_MAX - 1;
+		up->identity.max = PYVERIFY_VALUE_MAX;
+		up->issuer.max = PYVERIFY_VALUE_MAX;
+		up->md = EVP_MD_CTX_new();
+		if (up->md == NULL ||
+		    EVP_DigestInit_ex(up->md, EVP_sha256(), NULL) != 1) {
+			pvd_upload_fail(up, 500, "internal", "SHA-256 unavailable");
+			return -1;
+		}
+		up->pp = MHD_create_post_processor(c, PVD_POST_BUFFER, post_iter,
+		                                   up);
+		if (up->pp == NULL) {
+			pvd_upload_fail(up, 400, "bad-multipart",
+			                "multipart/form-data without a usable "
+			                "boundary parameter");
+			return -1;
+		}
+		return 0;
+	}
+	pvd_upload_fail(up, 415, "unsupported-media-type",
+	                "Content-Type %.60s is not accepted; send "
+	                "application/json or multipart/form-data", ct);
+	return -1;
+}
+
+int
+pvd_upload_feed(struct pvd_upload *up, const char *data, size_t len)
+{
+	int rc;
+
+	if (up->err_code != 0)
+		return 0;
+	if (up->kind == PVD_BODY_JSON) {
+		rc = buf_append(&up->json, data, len);
+		if (rc == -1)
+			pvd_upload_fail(up, 413, "too-large",
+			                "JSON body is larger than %zu bytes "
+			                "(--max-json-bytes); send large artifacts "
+			                "as multipart/form-data", up->json.max);
+		else if (rc != 0)
+			pvd_upload_fail(up, 500, "internal", "out of memory");
+		return 0;
+	}
+	if (up->kind == PVD_BODY_MULTIPART &&
+	    MHD_post_process(up->pp, data, len) != MHD_YES)
+		pvd_upload_fail(up, 400, "bad-multipart",
+		                "malformed multipart/form-data body");
+	return 0;
+}
+
+/* A string member, or NULL when absent; -1 on a wrong type or bad value. */
+static int
+get_string(struct pvd_upload *up, json_t *doc, const char *key, size_t max,
+           const char **out)
+{
+	json_t *v = json_object_get(doc, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v)) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "member \"%s\" must be a string", key);
+		return -1;
+	}
+	if (json_string_length(v) == 0 || json_string_length(v) > max ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "member \"%s\" must be 1 to %zu characters without "
+		                "NUL", key, max);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int
+finish_json(struct pvd_upload *up, struct pvd_verify_input *in,
+            json_t **doc_out, char **bundle_bytes)
+{
+	static const char *const known[] = { "bundle", "digest", "artifact",
+	                                     "identity", "issuer" };
+	json_error_t jerr;
+	json_t *doc, *bundle;
+	const char *key, *digest;
+	pyverify_error perr;
+	json_t *v;
+	size_t i;
+
+	if (up->json.len == 0) {
+		pvd_upload_fail(up, 400, "bad-request", "empty request body");
+		return -1;
+	}
+	doc = json_loadb((const char *)up->json.data, up->json.len,
+	                 JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		pvd_upload_fail(up, 400, "bad-json",
+		                "request is not valid JSON: %s at line %d column %d",
+		                jerr.text, jerr.line, jerr.column);
+		return -1;
+	}
+	*doc_out = doc;
+	if (!json_is_object(doc)) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "request must be a JSON object");
+		return -1;
+	}
+	json_object_foreach(doc, key, v) {
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (i == sizeof(known) / sizeof(known[0])) {
+			pvd_upload_fail(up, 400, "bad-request",
+			                "unknown member \"%.64s\"; expected bundle, "
+			                "digest, artifact, identity, issuer", key);
+			return -1;
+		}
+	}
+	bundle = json_object_get(doc, "bundle");
+	if (bundle == NULL || !json_is_object(bundle)) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                bundle == NULL ? "member \"bundle\" is required"
+		                               : "member \"bundle\" must be the "
+		                                 "bundle as a JSON object");
+		return -1;
+	}
+	if (get_string(up, doc, "digest", 71, &digest) != 0 ||
+	    get_string(up, doc, "artifact", PV_VERDICT_PATH_MAX - 1,
+	               &in->artifact) != 0 ||
+	    get_string(up, doc, "identity", PYVERIFY_VALUE_MAX, &in->identity) ||
+	    get_string(up, doc, "issuer", PYVERIFY_VALUE_MAX, &in->issuer))
+		return -1;
+	if (digest == NULL) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "member \"digest\" (sha256:HEX) is required");
+		return -1;
+	}
+	if (pyverify_artifact_from_digest(&in->digest, digest, &perr) != 0) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "member \"digest\" must be sha256: followed by 64 "
+		                "hexadecimal digits");
+		return -1;
+	}
+	/* The library reads the bundle from bytes; compact re-serialisation
+	 * keeps member order (and so the bytes the cache key covers). */
+	*bundle_bytes = json_dumps(bundle, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (*bundle_bytes == NULL) {
+		pvd_upload_fail(up, 500, "internal", "out of memory");
+		return -1;
+	}
+	in->bundle = (const uint8_t *)*bundle_bytes;
+	in->bundle_len = strlen(*bundle_bytes);
+	return 0;
+}
+
+static const char *
+field_str(struct pvd_upload *up, struct pvd_buf *b, int have, const char *what)
+{
+	if (!have)
+		return NULL;
+	if (b->len == 0 || strlen((const char *)b->data) != b->len) {
+		pvd_upload_fail(up, 400, "bad-field",
+		                "field \"%s\" must be non-empty text without NUL",
+		                what);
+		return NULL;
+	}
+	return (const char *)b->data;
+}
+
+static int
+finish_multipart(struct pvd_upload *up, struct pvd_verify_input *in)
+{
+	unsigned int dlen = 0;
+
+	if (MHD_destroy_post_processor(up->pp) != MHD_YES)
+		pvd_upload_fail(up, 400, "bad-multipart",
+		                "multipart/form-data body ends early");
+	up->pp = NULL;
+	if (up->err_code != 0)
+		return -1;
+	if (!up->have_bundle || !up->have_artifact) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "multipart body needs a \"bundle\" part and an "
+		                "\"artifact\" part");
+		return -1;
+	}
+	if (up->bundle.len == 0) {
+		pvd_upload_fail(up, 400, "bad-request", "part \"bundle\" is empty");
+		return -1;
+	}
+	if (EVP_DigestFinal_ex(up->md, in->digest.sha256, &dlen) != 1 ||
+	    dlen != 32) {
+		pvd_upload_fail(up, 500, "internal", "SHA-256 failed");
+		return -1;
+	}
+	in->bundle = up->bundle.data;
+	in->bundle_len = up->bundle.len;
+	in->artifact = field_str(up, &up->name, up->have_name, "name");
+	in->identity = field_str(up, &up->identity, up->have_identity,
+	                         "identity");
+	in->issuer = field_str(up, &up->issuer, up->have_issuer, "issuer");
+	if (up->err_code != 0)
+		return -1;
+	/* curl -F artifact=@Python-3.14.0.tgz names the artifact itself. */
+	if (in->artifact == NULL && up->artifact_filename[0] != '\0')
+		in->artifact = up->artifact_filename;
+	return 0;
+}
+
+int
+pvd_upload_finish(struct pvd_upload *up, struct pvd_verify_input *in,
+                  json_t **doc, char **bundle_bytes)
+{
+	memset(in, 0, sizeof(*in));
+	*doc = NULL;
+	*bundle_bytes = NULL;
+	if (up->err_code != 0)
+		return -1;
+	if (up->kind == PVD_BODY_JSON) {
+		if (finish_json(up, in, doc, bundle_bytes) != 0)
+			return -1;
+	} else if (finish_multipart(up, in) != 0) {
+		return -1;
+	}
+	if ((in->identity == NULL) != (in->issuer == NULL)) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "\"identity\" and \"issuer\" go together: give "
+		                "both or neither");
+		return -1;
+	}
+	if (in->artifact == NULL && in->identity == NULL) {
+		pvd_upload_fail(up, 400, "bad-request",
+		                "name the artifact (\"artifact\", e.g. "
+		                "Python-3.14.0.tgz) or the signer (\"identity\" "
+		                "and \"issuer\")");
+		return -1;
+	}
+	return 0;
+}
+
+void
+pvd_upload_clear(struct pvd_upload *up)
+{
+	if (up->pp != NULL)
+		(void)MHD_destroy_post_processor(up->pp);
+	up->pp = NULL;
+	EVP_MD_CTX_free(up->md);
+	up->md = NULL;
+	buf_clear(&up->json);
+	buf_clear(&up->bundle);
+	buf_clear(&up->name);
+	buf_clear(&up->identity);
+	buf_clear(&up->issuer);
+}

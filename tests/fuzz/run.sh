@@ -1,0 +1,112 @@
+#!/bin/sh
+# run.sh TARGET SECONDS [libFuzzer options...] - fuzzes one target built by
+# build.sh for SECONDS seconds with the corpus build-fuzz/corpus/TARGET.
+# The corpus is seeded from the fixtures the target mints on its first run
+# (build-fuzz/fixtures/TARGET/seeds) and, when ../shared/testdata (or
+# $PYVERIFY_TESTDATA) exists, from real data: conformance and CPython
+# bundles, trusted roots, checkpoints, TSA tokens, certificates and DSSE
+# payloads extracted from the bundles (needs jq). Crashes are written to
+# build-fuzz/crashes/TARGET/. Exit status: libFuzzer's (0 = nothing found).
+set -eu
+cd "$(dirname "$0")/../.."
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 TARGET SECONDS [libFuzzer options...]" >&2
+	exit 2
+fi
+T=$1
+SECS=$2
+shift 2
+OUT=${FUZZ_BUILD:-build-fuzz}
+BIN="$OUT/bin/$T"
+CORPUS="$OUT/corpus/$T"
+CRASHES="$OUT/crashes/$T"
+TD=${PYVERIFY_TESTDATA:-../shared/testdata}
+PV_FUZZ_FIXTURES=${PV_FUZZ_FIXTURES:-$PWD/$OUT/fixtures}
+export PV_FUZZ_FIXTURES
+
+[ -x "$BIN" ] || { echo "$BIN missing: run tests/fuzz/build.sh" >&2; exit 2; }
+mkdir -p "$CORPUS" "$CRASHES"
+
+# Input size bound per target (bundles and roots are a few KB).
+case $T in
+fuzz_bundle|fuzz_verify) MAXLEN=65536 ;;
+fuzz_trust_root|fuzz_body) MAXLEN=32768 ;;
+*) MAXLEN=16384 ;;
+esac
+
+# Mint the fixtures (first run only) and copy their seeds.
+"$BIN" -runs=0 "$CORPUS" >/dev/null 2>&1 || true
+if [ -d "$PV_FUZZ_FIXTURES/$T/seeds" ]; then
+	cp -n "$PV_FUZZ_FIXTURES/$T/seeds/"* "$CORPUS/" 2>/dev/null || true
+fi
+
+# seed NAME BYTES-FILE [SELECTOR]: adds one seed (with a selector byte).
+seed() {
+	if [ $# -ge 3 ]; then
+		{ printf "\\$(printf %03o "$3")"; cat "$2"; } > "$CORPUS/$1"
+	else
+		cp "$2" "$CORPUS/$1"
+	fi
+}
+
+if [ -d "$TD" ] && [ ! -f "$CORPUS/.real-seeds" ]; then
+	tmp=$(mktemp -d)
+	bundles=$(find "$TD" -name '*.sigstore.json' -o -name '*.sigstore' |
+	          sort)
+	n=0
+	for b in $bundles; do
+		n=$((n + 1))
+		case $T in
+		fuzz_bundle|fuzz_verify)
+			seed "real-$n" "$b" ;;
+		fuzz_checkpoint)
+			jq -j '.verificationMaterial.tlogEntries[]?.inclusionProof
+			       .checkpoint.envelope // empty' "$b" \
+			    > "$tmp/cp" 2>/dev/null || continue
+			[ -s "$tmp/cp" ] || continue
+			for sel in 0 1 2; do seed "real-$n-$sel" "$tmp/cp" $sel; done
+			;;
+		fuzz_body)
+			jq -r '.verificationMaterial.tlogEntries[]?
+			       .canonicalizedBody // empty' "$b" 2>/dev/null |
+			    head -n 1 | base64 -d > "$tmp/body" 2>/dev/null ||
+			    continue
+			[ -s "$tmp/body" ] || continue
+			seed "real-$n" "$tmp/body" 0 ;;
+		fuzz_tsa)
+			jq -r '.verificationMaterial.timestampVerificationData
+			       .rfc3161Timestamps[]?.signedTimestamp // empty' \
+			    "$b" 2>/dev/null | head -n 1 | base64 -d \
+			    > "$tmp/ts" 2>/dev/null || continue
+			[ -s "$tmp/ts" ] || continue
+			seed "real-$n" "$tmp/ts" ;;
+		fuzz_sct_identity)
+			jq -r '(.verificationMaterial.certificate.rawBytes //
+			        .verificationMaterial.x509CertificateChain
+			        .certificates[0].rawBytes) // empty' "$b" \
+			    2>/dev/null | base64 -d > "$tmp/crt" 2>/dev/null ||
+			    continue
+			[ -s "$tmp/crt" ] || continue
+			seed "real-$n" "$tmp/crt" ;;
+		fuzz_dsse)
+			jq -r '.dsseEnvelope.payload // empty' "$b" 2>/dev/null |
+			    base64 -d > "$tmp/pl" 2>/dev/null || continue
+			[ -s "$tmp/pl" ] || continue
+			seed "real-$n" "$tmp/pl" 0 ;;
+		esac
+	done
+	if [ "$T" = fuzz_trust_root ]; then
+		n=0
+		for r in $(find "$TD" -name '*trusted_root*.json' | sort); do
+			n=$((n + 1))
+			seed "root-$n" "$r"
+		done
+	fi
+	rm -rf "$tmp"
+	: > "$CORPUS/.real-seeds"
+fi
+
+exec "$BIN" -max_total_time="$SECS" -max_len="$MAXLEN" -rss_limit_mb=2048 \
+    -timeout=10 -print_final_stats=1 -artifact_prefix="$CRASHES/" \
+    "$@" "$CORPUS"
