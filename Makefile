@@ -55,7 +55,16 @@ SERVER_BIN = $(if $(SRV_SRC),$(BUILD)/pyverifyd)
 all: $(BUILD)/pyverify $(BUILD)/libpyverify.a $(BUILD)/libpyverify.so \
      $(BUILD)/pyverify.pc $(SERVER_BIN)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+# PREFIX is compiled in (trusted-root and policy locations) and written to
+# the .pc file: a different PREFIX must rebuild them, so it is kept in a
+# stamp file that changes only when PREFIX does.
+PREFIX_STAMP = $(BUILD)/prefix.stamp
+$(PREFIX_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(PREFIX_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -75,7 +84,7 @@ $(BUILD)/pyverifyd: $(SRV_OBJ) $(BUILD)/libpyverify.a
 	$(CC) $(LDHARDEN) $(LDFLAGS) $(CFLAGS) -o $@ $(SRV_OBJ) \
 	    $(BUILD)/libpyverify.a $(MHD_LIBS) $(PKG_LIBS) -lpthread
 
-$(BUILD)/pyverify.pc: Makefile
+$(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 	@mkdir -p $(@D)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: pyverify' \
@@ -173,4 +182,4 @@ lint:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check deps test test-asan tests-build bench install lint clean
+.PHONY: FORCE all check deps test test-asan tests-build bench install lint clean

@@ -152,4 +152,13 @@ fz_strndup(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* With FZ_VERBOSE set (e.g. when replaying seeds), prints each verdict. */
+static inline void
+fz_report(int rc, const pyverify_error *err)
+{
+	if (getenv("FZ_VERBOSE") != NULL)
+		fprintf(stderr, "rc=%d step=%s: %s\n", rc,
+		        pyverify_step_code(err->step), err->msg);
+}
+
 #endif
