@@ -43,6 +43,9 @@ usage(FILE *f)
 	    "                 the Sigstore trusted_root.json; default: see\n"
 	    "                 'pyverify trust --help' for the lookup order\n"
 	    "--staging        use the staging trusted root instead of production\n"
+	    "--min-verified-times N\n"
+	    "                 require N verified signing times (log inclusion\n"
+	    "                 promises and RFC 3161 timestamps); default 1\n"
 	    "\n"
 	    "Checked: certificate chain to Fulcio at the signing time, signed\n"
 	    "certificate timestamp, transparency log entry (body, inclusion\n"
@@ -104,6 +107,26 @@ read_small_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* 1..64, decimal, nothing else. */
+static int
+parse_count(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v < 1 || v > 64)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int
 is_digest_arg(const char *s)
 {
@@ -120,7 +143,7 @@ is_digest_arg(const char *s)
 
 enum {
 	OPT_BUNDLE = 256, OPT_ID, OPT_ID_RE, OPT_ISS, OPT_ISS_RE, OPT_KEY,
-	OPT_ROOT, OPT_STAGING
+	OPT_ROOT, OPT_STAGING, OPT_MIN_TIMES
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +155,7 @@ static const struct option long_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "trusted-root", required_argument, NULL, OPT_ROOT },
 	{ "staging", no_argument, NULL, OPT_STAGING },
+	{ "min-verified-times", required_argument, NULL, OPT_MIN_TIMES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -150,6 +174,7 @@ cmd_verify_bundle(int argc, char **argv)
 	pyverify_result res;
 	pyverify_error err;
 	char *key_pem = NULL, when[32];
+	unsigned min_times = 1;
 	size_t key_len = 0;
 
 	optind = 1;
@@ -164,6 +189,14 @@ cmd_verify_bundle(int argc, char **argv)
 		case OPT_KEY: key_path = optarg; break;
 		case OPT_ROOT: root_path = optarg; break;
 		case OPT_STAGING: staging = 1; break;
+		case OPT_MIN_TIMES:
+			if (parse_count(optarg, &min_times) != 0) {
+				fprintf(stderr, "pyverify verify-bundle: "
+				                "--min-verified-times takes a "
+				                "number from 1 to 64\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "pyverify verify-bundle: unknown or "
@@ -192,6 +225,11 @@ cmd_verify_bundle(int argc, char **argv)
 
 	if (pyverify_policy_new(&policy, &err) != 0)
 		goto report;
+	if (pyverify_policy_set_min_verified_times(policy, min_times, &err) !=
+	    0) {
+		fprintf(stderr, "pyverify: %s\n", err.msg);
+		goto done;
+	}
 	if (key_path != NULL) {
 		if (read_small_file(key_path, &key_pem, &key_len) != 0) {
 			fprintf(stderr, "pyverify: cannot read key %s (missing, "

@@ -528,3 +528,34 @@ Test(cli, every_conformance_case_through_the_cli_protocol)
 	cr_assert_eq(mismatches, 0, "%zu of %zu CLI runs disagree", mismatches,
 	             runs);
 }
+
+Test(cli, min_verified_times_is_enforced_and_validated)
+{
+	struct fixture fx;
+	struct out r;
+
+	fixture_init(&fx);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root,
+		                       "--min-verified-times", "2", fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	/* One inclusion promise, no timestamp: one verified time. */
+	cr_assert_eq(r.code, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "[timestamp]"), "%s", r.err);
+	out_free(&r);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root,
+		                       "--min-verified-times", "0", fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 2, "%s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}

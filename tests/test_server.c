@@ -1,0 +1,989 @@
+/*
+ * test_server.c - integration tests of pyverifyd (issue #5): each test
+ * starts $PYVERIFY_BUILD/pyverifyd on an ephemeral loopback port (it prints
+ * "listening on 127.0.0.1:PORT") with a trusted root and bundles minted by
+ * the virtual Sigstore, and talks to it with libcurl. Only 127.0.0.1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "testdata.h"
+#include "vsigstore.h"
+
+#define ARTIFACT_NAME "Python-3.14.0.tgz"
+#define TOKEN "test-token-0123456789abcdef"
+#define ADMIN_TOKEN "admin-token-0123456789abcdef"
+
+struct fx {
+	char dir[64];
+	char root[512], policy[128], tokens[128], admin[128], log[128];
+	struct vs *vs;
+	struct vs_leaf *leaf;
+	json_t *bundle;
+	char digest[72];
+	pid_t pid;
+	int port;
+};
+
+struct resp {
+	long code;
+	char *body;
+	size_t len;
+	json_t *json;
+};
+
+static void
+write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f, "cannot write %s", path);
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+	cr_assert_eq(chmod(path, mode), 0);
+}
+
+static void
+write_str(const char *path, const char *s)
+{
+	write_file(path, s, strlen(s), 0644);
+}
+
+static const char *policy_json =
+	"{\"schema\":\"pyverify.cpython-policy/1\",\"series\":[{\"series\":"
+	"\"3.14\",\"identities\":[{\"identity\":\"dev@example.org\",\"issuer\":"
+	"\"https://issuer.example\"}],\"first_sigstore\":\"3.14.0a1\","
+	"\"pgp\":false}]}";
+
+static void
+digest_of(char out[72], const void *data, size_t len)
+{
+	uint8_t d[32];
+	int i;
+
+	vs_sha256(d, data, len);
+	memcpy(out, "sha256:", 7);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
+}
+
+static void
+fx_init(struct fx *f)
+{
+	char *root;
+
+	memset(f, 0, sizeof(*f));
+	f->pid = -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/pvd-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(f->dir));
+	snprintf(f->root, sizeof(f->root), "%s/trusted_root.json", f->dir);
+	snprintf(f->policy, sizeof(f->policy), "%s/policy.json", f->dir);
+	snprintf(f->tokens, sizeof(f->tokens), "%s/tokens", f->dir);
+	snprintf(f->admin, sizeof(f->admin), "%s/admin-tokens", f->dir);
+	snprintf(f->log, sizeof(f->log), "%s/server.log", f->dir);
+	f->vs = vs_new();
+	cr_assert_not_null(f->vs);
+	f->leaf = vs_leaf_new(f->vs, NULL);
+	cr_assert_not_null(f->leaf);
+	f->bundle = vs_sign(f->vs, f->leaf, NULL);
+	cr_assert_not_null(f->bundle);
+	digest_of(f->digest, "hello\n", 6);
+	root = vs_trust_root_string(f->vs);
+	write_str(f->root, root);
+	free(root);
+	write_str(f->policy, policy_json);
+	write_file(f->tokens, "# CI\n" TOKEN "\n", strlen(TOKEN) + 6, 0600);
+	write_file(f->admin, ADMIN_TOKEN "\n", strlen(ADMIN_TOKEN) + 1, 0600);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static const char *
+server_path(void)
+{
+	static char p[512];
+	const char *b = getenv("PYVERIFY_BUILD");
+
+	snprintf(p, sizeof(p), "%s/pyverifyd", b && b[0] ? b : "build");
+	return p;
+}
+
+/* Starts the server with the fixture's files plus extra (NULL-terminated).
+ * Returns 0 when it listens, -1 when it exited (f->pid reaped, status in
+ * *status). */
+static int
+fx_start_status(struct fx *f, const char *const *extra, int *status)
+{
+	const char *argv[48];
+	int out[2], n = 0, i, logfd;
+	char buf[256];
+	size_t got = 0;
+
+	argv[n++] = server_path();
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--trusted-root";
+	argv[n++] = f->root;
+	argv[n++] = "--policy";
+	argv[n++] = f->policy;
+	argv[n++] = "--threads";
+	argv[n++] = "2";
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 46; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	cr_assert_eq(pipe(out), 0);
+	logfd = open(f->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	cr_assert(logfd >= 0);
+	f->pid = fork();
+	cr_assert(f->pid >= 0);
+	if (f->pid == 0) {
+		dup2(out[1], 1);
+		dup2(logfd, 2);
+		close(out[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(logfd);
+	/* Read "listening on 127.0.0.1:PORT\n" (ASan builds start slowly). */
+	for (;;) {
+		struct pollfd p = { out[0], POLLIN, 0 };
+		ssize_t r;
+		char *nl, *colon;
+
+		if (poll(&p, 1, 20000) <= 0)
+			break;
+		r = read(out[0], buf + got, sizeof(buf) - 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		buf[got] = '\0';
+		nl = strchr(buf, '\n');
+		if (nl == NULL)
+			continue;
+		colon = strrchr(buf, ':');
+		cr_assert(strncmp(buf, "listening on ", 13) == 0, "got %s", buf);
+		f->port = (int)strtol(colon + 1, NULL, 10);
+		close(out[0]);
+		return 0;
+	}
+	close(out[0]);
+	waitpid(f->pid, status, 0);
+	f->pid = -1;
+	return -1;
+}
+
+static void
+fx_start(struct fx *f, const char *const *extra)
+{
+	int status = 0;
+
+	cr_assert_eq(fx_start_status(f, extra, &status), 0,
+	             "pyverifyd did not start (status %d); see %s", status,
+	             f->log);
+}
+
+/* SIGTERM and the exit status. */
+static int
+fx_stop(struct fx *f)
+{
+	int status = -1;
+
+	if (f->pid > 0) {
+		kill(f->pid, SIGTERM);
+		waitpid(f->pid, &status, 0);
+		f->pid = -1;
+	}
+	return status;
+}
+
+static void
+fx_fini(struct fx *f)
+{
+	char cmd[128];
+
+	fx_stop(f);
+	json_decref(f->bundle);
+	vs_leaf_free(f->leaf);
+	vs_free(f->vs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", f->dir);
+}
+
+static size_t
+collect(char *p, size_t sz, size_t n, void *ud)
+{
+	struct resp *r = ud;
+	char *nb = realloc(r->body, r->len + sz * n + 1);
+
+	if (nb == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, sz * n);
+	r->len += sz * n;
+	r->body[r->len] = '\0';
+	return sz * n;
+}
+
+static CURL *
+easy(struct fx *f, struct resp *r, const char *method, const char *path,
+     const char *ctype, const char *body, size_t len, const char *token,
+     struct curl_slist **hdrs)
+{
+	char url[256], h[256];
+	CURL *c = curl_easy_init();
+
+	cr_assert_not_null(c);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	*hdrs = curl_slist_append(NULL, "Expect:");
+	if (ctype != NULL) {
+		snprintf(h, sizeof(h), "Content-Type: %s", ctype);
+		*hdrs = curl_slist_append(*hdrs, h);
+	}
+	if (token != NULL) {
+		snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
+		*hdrs = curl_slist_append(*hdrs, h);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	return c;
+}
+
+static void
+finish(struct resp *r, CURL *c)
+{
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code);
+	if (r->body != NULL)
+		r->json = json_loads(r->body, 0, NULL);
+}
+
+static struct resp
+http(struct fx *f, const char *method, const char *path, const char *ctype,
+     const char *body, size_t len, const char *token)
+{
+	struct resp r = { 0, NULL, 0, NULL };
+	struct curl_slist *hdrs = NULL;
+	CURL *c = easy(f, &r, method, path, ctype, body, len, token, &hdrs);
+	CURLcode rc = curl_easy_perform(c);
+
+	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path,
+	             curl_easy_strerror(rc));
+	finish(&r, c);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	return r;
+}
+
+static void
+resp_free(struct resp *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+static const char *
+jget(const struct resp *r, const char *key)
+{
+	json_t *v = r->json ? json_object_get(r->json, key) : NULL;
+
+	return v != NULL && json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* {"bundle": ..., "digest": ..., "artifact": ..., ...} as text. */
+static char *
+request_json(json_t *bundle, const char *digest, const char *artifact,
+             const char *identity, const char *issuer)
+{
+	json_t *o = json_pack("{s:O,s:s}", "bundle", bundle, "digest", digest);
+	char *s;
+
+	if (artifact)
+		json_object_set_new(o, "artifact", json_string(artifact));
+	if (identity)
+		json_object_set_new(o, "identity", json_string(identity));
+	if (issuer)
+		json_object_set_new(o, "issuer", json_string(issuer));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+static struct resp
+post_verify(struct fx *f, const char *body, const char *token)
+{
+	return http(f, "POST", "/v1/verify", "application/json", body,
+	            strlen(body), token);
+}
+
+static long
+expect_code(struct fx *f, const char *body, long code, const char *err)
+{
+	struct resp r = post_verify(f, body, NULL);
+
+	cr_expect_eq(r.code, code, "expected %ld, got %ld: %s", code, r.code,
+	             r.body ? r.body : "");
+	if (err != NULL)
+		cr_expect_str_eq(jget(&r, "error") ? jget(&r, "error") : "", err,
+		                 "body %s", r.body ? r.body : "");
+	resp_free(&r);
+	return code;
+}
+
+/* ---- endpoints and verdicts ------------------------------------------- */
+
+Test(server, verifies_a_bundle_by_artifact_name_and_caches_the_verdict)
+{
+	struct fx f;
+	struct resp r;
+	char *req;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	r = post_verify(&f, req, NULL);
+	cr_assert_eq(r.code, 200, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "status"), "verified");
+	cr_expect_str_eq(jget(&r, "artifact"), ARTIFACT_NAME);
+	cr_expect_str_eq(jget(&r, "version"), "3.14.0");
+	cr_expect_str_eq(jget(&r, "identity"), "dev@example.org");
+	cr_expect_str_eq(jget(&r, "issuer"), "https://issuer.example");
+	cr_expect_str_eq(jget(&r, "sha256"), f.digest + 7);
+	resp_free(&r);
+	/* The same question again is answered from the cache. */
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 200);
+	resp_free(&r);
+	r = http(&f, "GET", "/metrics", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200);
+	cr_expect_not_null(strstr(r.body, "pyverifyd_cache_hits_total 1\n"),
+	                   "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "pyverifyd_cache_misses_total 1\n"));
+	cr_expect_not_null(strstr(r.body, "pyverifyd_verdicts_total{status="
+	                                  "\"verified\"} 2\n"));
+	cr_expect_not_null(strstr(r.body, "pyverifyd_requests_total{endpoint="
+	                                  "\"/v1/verify\",code=\"200\"} 2\n"));
+	cr_expect_not_null(strstr(r.body, "pyverifyd_verify_duration_seconds_"
+	                                  "bucket{cache=\"miss\",le=\"+Inf\"} 1"));
+	resp_free(&r);
+	free(req);
+	cr_expect_eq(fx_stop(&f), 0);
+	fx_fini(&f);
+}
+
+Test(server, answers_422_with_the_verdict_when_verification_fails)
+{
+	struct fx f;
+	struct resp r;
+	char other[72], *req;
+	json_t *err;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	digest_of(other, "tampered\n", 9);
+	req = request_json(f.bundle, other, ARTIFACT_NAME, NULL, NULL);
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "status"), "failed");
+	err = json_object_get(r.json, "error");
+	cr_expect(json_is_object(err), "%s", r.body);
+	resp_free(&r);
+	free(req);
+	/* A signer the policy does not name: failed at the identity step. */
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, "eve@example.org",
+	                   "https://issuer.example");
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 json_object_get(r.json, "error"), "step")),
+	                 "identity");
+	resp_free(&r);
+	free(req);
+	/* Not a CPython release name: unknown-release, also 422. */
+	req = request_json(f.bundle, f.digest, "hello.txt", NULL, NULL);
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "status"), "unknown-release");
+	resp_free(&r);
+	free(req);
+	/* A bundle object that is not a bundle: the verdict says so. */
+	r = post_verify(&f, "{\"bundle\":{\"mediaType\":\"x\"},\"digest\":"
+	                    "\"sha256:0000000000000000000000000000000000000000"
+	                    "000000000000000000000000\",\"artifact\":\""
+	                    ARTIFACT_NAME "\"}", NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 json_object_get(r.json, "error"), "step")),
+	                 "bundle-format");
+	resp_free(&r);
+	fx_fini(&f);
+}
+
+Test(server, verifies_with_identity_and_issuer_without_an_artifact_name)
+{
+	struct fx f;
+	struct resp r;
+	char *req;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	req = request_json(f.bundle, f.digest, NULL, "dev@example.org",
+	                   "https://issuer.example");
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "status"), "verified");
+	resp_free(&r);
+	free(req);
+	req = request_json(f.bundle, f.digest, NULL, "dev@example.org",
+	                   "https://other.example");
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 json_object_get(r.json, "error"), "step")),
+	                 "issuer");
+	resp_free(&r);
+	free(req);
+	fx_fini(&f);
+}
+
+Test(server, rejects_malformed_requests_with_400_naming_the_problem)
+{
+	struct fx f;
+	char *req;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	expect_code(&f, "{\"bundle\": {", 400, "bad-json");
+	expect_code(&f, "[1,2]", 400, "bad-request");
+	expect_code(&f, "{\"bundle\":\"x\",\"digest\":\"sha256:00\"}", 400,
+	            "bad-request");
+	req = request_json(f.bundle, "sha256:abc", ARTIFACT_NAME, NULL, NULL);
+	expect_code(&f, req, 400, "bad-request");
+	free(req);
+	req = request_json(f.bundle, f.digest, NULL, NULL, NULL);
+	expect_code(&f, req, 400, "bad-request"); /* neither name nor signer */
+	free(req);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, "dev@example.org",
+	                   NULL);
+	expect_code(&f, req, 400, "bad-request"); /* identity without issuer */
+	free(req);
+	/* Wrong types, unknown members, duplicate members. */
+	expect_code(&f, "{\"bundle\":{},\"digest\":7,\"artifact\":\"a\"}", 400,
+	            "bad-request");
+	expect_code(&f, "{\"bundle\":{},\"digest\":\"sha256:0000000000000000"
+	                "000000000000000000000000000000000000000000000000\","
+	                "\"artifact\":\"a\",\"identty\":\"x\"}", 400,
+	            "bad-request");
+	expect_code(&f, "{\"bundle\":{},\"bundle\":{},\"digest\":\"x\"}", 400,
+	            "bad-json");
+	expect_code(&f, "", 400, "bad-request");
+	fx_fini(&f);
+}
+
+Test(server, answers_404_405_413_415_for_wrong_paths_methods_sizes_types)
+{
+	const char *const extra[] = { "--max-json-bytes", "4K", NULL };
+	struct fx f;
+	struct resp r;
+	char *big;
+
+	fx_init(&f);
+	fx_start(&f, extra);
+	r = http(&f, "GET", "/nope", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 404);
+	cr_expect_str_eq(jget(&r, "error"), "not-found");
+	resp_free(&r);
+	r = http(&f, "GET", "/v1/verify", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 405);
+	resp_free(&r);
+	r = http(&f, "DELETE", "/healthz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 405);
+	resp_free(&r);
+	r = http(&f, "POST", "/v1/verify", "text/plain", "x", 1, NULL);
+	cr_expect_eq(r.code, 415);
+	resp_free(&r);
+	r = http(&f, "POST", "/v1/verify", "application/x-www-form-urlencoded",
+	         "a=b", 3, NULL);
+	cr_expect_eq(r.code, 415);
+	resp_free(&r);
+	big = malloc(10000);
+	memset(big, ' ', 10000);
+	big[0] = '{';
+	big[9999] = '}';
+	r = http(&f, "POST", "/v1/verify", "application/json", big, 10000, NULL);
+	cr_expect_eq(r.code, 413, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "error"), "too-large");
+	resp_free(&r);
+	free(big);
+	/* The admin endpoint does not exist without an admin token file. */
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 404);
+	resp_free(&r);
+	r = http(&f, "GET", "/healthz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200);
+	cr_expect_str_eq(jget(&r, "status"), "ok");
+	resp_free(&r);
+	r = http(&f, "GET", "/v1/trust", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200);
+	cr_expect(json_is_true(json_object_get(r.json, "ready")));
+	cr_expect_eq(json_array_size(json_object_get(
+			     json_object_get(r.json, "trusted_root"),
+			     "certificate_authorities")), 1, "%s", r.body);
+	resp_free(&r);
+	fx_fini(&f);
+}
+
+Test(server, answers_503_until_a_trusted_root_is_loaded)
+{
+	struct fx f;
+	struct resp r;
+	char *req;
+
+	fx_init(&f);
+	unlink(f.root);
+	fx_start(&f, NULL);
+	r = http(&f, "GET", "/readyz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 503);
+	cr_expect_str_eq(jget(&r, "status"), "not-ready");
+	resp_free(&r);
+	r = http(&f, "GET", "/healthz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200);
+	resp_free(&r);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 503, "%s", r.body);
+	resp_free(&r);
+	free(req);
+	fx_fini(&f);
+}
+
+/* ---- access control --------------------------------------------------- */
+
+Test(server, requires_a_valid_bearer_token_when_configured)
+{
+	struct fx f;
+	struct resp r;
+	char *req;
+	const char *extra[] = { "--token-file", NULL, NULL };
+
+	fx_init(&f);
+	extra[1] = f.tokens;
+	fx_start(&f, extra);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 401);
+	cr_expect_str_eq(jget(&r, "error"), "missing-token");
+	resp_free(&r);
+	r = post_verify(&f, req, "test-token-0123456789abcdeX");
+	cr_expect_eq(r.code, 401);
+	cr_expect_str_eq(jget(&r, "error"), "invalid-token");
+	resp_free(&r);
+	r = post_verify(&f, req, TOKEN);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	resp_free(&r);
+	r = http(&f, "GET", "/v1/trust", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 401);
+	resp_free(&r);
+	/* Probes and scrapers need no token. */
+	r = http(&f, "GET", "/readyz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200);
+	resp_free(&r);
+	free(req);
+	fx_stop(&f);
+	/* The log never holds a token. */
+	{
+		FILE *lf = fopen(f.log, "r");
+		char line[4096];
+		cr_assert_not_null(lf);
+		while (fgets(line, sizeof(line), lf) != NULL)
+			cr_expect_null(strstr(line, "0123456789abcde"), "%s",
+			               line);
+		fclose(lf);
+	}
+	fx_fini(&f);
+}
+
+Test(server, refuses_to_start_with_a_group_readable_token_file)
+{
+	struct fx f;
+	const char *extra[] = { "--token-file", NULL, NULL };
+	int status = 0;
+
+	fx_init(&f);
+	cr_assert_eq(chmod(f.tokens, 0640), 0);
+	extra[1] = f.tokens;
+	cr_expect_eq(fx_start_status(&f, extra, &status), -1);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	fx_fini(&f);
+}
+
+/* ---- reload ------------------------------------------------------------ */
+
+Test(server, reloads_trust_material_atomically_and_keeps_it_on_errors)
+{
+	struct fx f;
+	struct resp r;
+	struct vs *vs2;
+	struct vs_leaf *leaf2;
+	json_t *b2;
+	char *req, *req2, *root2;
+	const char *extra[] = { "--admin-token-file", NULL, NULL };
+	int i;
+
+	fx_init(&f);
+	extra[1] = f.admin;
+	fx_start(&f, extra);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 401);
+	resp_free(&r);
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, TOKEN);
+	cr_expect_eq(r.code, 403);
+	resp_free(&r);
+	/* A broken trusted root: refused, the old one stays. */
+	write_str(f.root, "{\"mediaType\": 1}");
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, ADMIN_TOKEN);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect(json_is_false(json_object_get(r.json, "reloaded")));
+	cr_expect_not_null(strstr(jget(&r, "message"), "trusted root"), "%s",
+	                   r.body);
+	resp_free(&r);
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	resp_free(&r);
+	/* Another Sigstore's root: the old bundle no longer verifies, a
+	 * bundle from the new one does. */
+	vs2 = vs_new();
+	leaf2 = vs_leaf_new(vs2, NULL);
+	b2 = vs_sign(vs2, leaf2, NULL);
+	root2 = vs_trust_root_string(vs2);
+	write_str(f.root, root2);
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, ADMIN_TOKEN);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	cr_expect_eq(json_integer_value(json_object_get(r.json, "generation")),
+	             2);
+	resp_free(&r);
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	resp_free(&r);
+	req2 = request_json(b2, f.digest, ARTIFACT_NAME, NULL, NULL);
+	r = post_verify(&f, req2, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	resp_free(&r);
+	/* SIGHUP does the same. */
+	{
+		char *root1 = vs_trust_root_string(f.vs);
+		write_str(f.root, root1);
+		free(root1);
+	}
+	kill(f.pid, SIGHUP);
+	for (i = 0; i < 100; i++) {
+		r = http(&f, "GET", "/readyz", NULL, NULL, 0, NULL);
+		json_int_t g = json_integer_value(
+			json_object_get(r.json, "generation"));
+		resp_free(&r);
+		if (g == 3)
+			break;
+		usleep(50000);
+	}
+	cr_expect_lt(i, 100, "SIGHUP did not reload");
+	r = post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	resp_free(&r);
+	free(req);
+	free(req2);
+	free(root2);
+	json_decref(b2);
+	vs_leaf_free(leaf2);
+	vs_free(vs2);
+	fx_fini(&f);
+}
+
+/* ---- multipart ---------------------------------------------------------- */
+
+Test(server, verifies_a_30_MB_multipart_upload_hashed_as_it_streams)
+{
+	const size_t size = 30u << 20;
+	struct vs_sign_opts so;
+	struct fx f;
+	struct resp r = { 0, NULL, 0, NULL };
+	struct curl_slist *hdrs = NULL;
+	char path[160], *bundle;
+	uint8_t *art = malloc(size);
+	json_t *b;
+	curl_mime *mime;
+	curl_mimepart *part;
+	CURL *c;
+	size_t i;
+	int pass;
+
+	cr_assert_not_null(art);
+	for (i = 0; i < size; i++)
+		art[i] = (uint8_t)(i * 2654435761u >> 13);
+	fx_init(&f);
+	memset(&so, 0, sizeof(so));
+	so.artifact = art;
+	so.artifact_len = size;
+	b = vs_sign(f.vs, f.leaf, &so);
+	cr_assert_not_null(b);
+	bundle = vs_dump(b);
+	snprintf(path, sizeof(path), "%s/" ARTIFACT_NAME, f.dir);
+	write_file(path, art, size, 0644);
+	fx_start(&f, NULL);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) { /* one byte changed: no longer verifies */
+			art[size / 2] ^= 1;
+			write_file(path, art, size, 0644);
+		}
+		c = easy(&f, &r, "POST", "/v1/verify", NULL, NULL, 0, NULL, &hdrs);
+		mime = curl_mime_init(c);
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, "bundle");
+		curl_mime_data(part, bundle, CURL_ZERO_TERMINATED);
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, "artifact");
+		curl_mime_filedata(part, path);
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+		cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+		finish(&r, c);
+		cr_expect_eq(r.code, pass == 0 ? 200 : 422, "%s", r.body);
+		cr_expect_str_eq(jget(&r, "artifact"), ARTIFACT_NAME);
+		cr_expect_str_eq(jget(&r, "status"),
+		                 pass == 0 ? "verified" : "failed");
+		resp_free(&r);
+		curl_mime_free(mime);
+		curl_easy_cleanup(c);
+		curl_slist_free_all(hdrs);
+	}
+	free(bundle);
+	json_decref(b);
+	free(art);
+	fx_fini(&f);
+}
+
+/* ---- abuse and load -------------------------------------------------------- */
+
+Test(server, cuts_off_a_client_that_sends_one_byte_a_second)
+{
+	const char *const extra[] = { "--timeout", "2", NULL };
+	static const char head[] =
+		"POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+	struct sockaddr_in sa;
+	struct fx f;
+	char got[512];
+	size_t n = 0;
+	int s, i, closed = 0;
+
+	fx_init(&f);
+	fx_start(&f, extra);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)f.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(send(s, head, sizeof(head) - 1, MSG_NOSIGNAL),
+	             (ssize_t)sizeof(head) - 1);
+	for (i = 0; i < 12 && !closed; i++) {
+		struct pollfd p = { s, POLLIN, 0 };
+		if (send(s, "{", 1, MSG_NOSIGNAL) != 1)
+			closed = 1;
+		while (!closed && poll(&p, 1, 1000) > 0) {
+			ssize_t r = recv(s, got + n, sizeof(got) - 1 - n, 0);
+			if (r <= 0) {
+				closed = 1;
+				break;
+			}
+			n += (size_t)r;
+		}
+	}
+	got[n] = '\0';
+	close(s);
+	cr_expect(closed, "a trickling client was not cut off in 12 s");
+	cr_expect_null(strstr(got, " 200 "), "%s", got);
+	fx_fini(&f);
+}
+
+Test(server, serves_50_concurrent_connections)
+{
+	const char *const extra[] = { "--cache-entries", "0", NULL };
+	enum { N = 50 };
+	struct fx f;
+	struct resp r[N];
+	struct curl_slist *hdrs[N];
+	CURL *c[N];
+	CURLM *m;
+	char *req;
+	int i, running = 1;
+
+	fx_init(&f);
+	fx_start(&f, extra);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	m = curl_multi_init();
+	for (i = 0; i < N; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		c[i] = easy(&f, &r[i], "POST", "/v1/verify", "application/json",
+		            req, strlen(req), NULL, &hdrs[i]);
+		curl_easy_setopt(c[i], CURLOPT_FORBID_REUSE, 1L);
+		curl_multi_add_handle(m, c[i]);
+	}
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+	for (i = 0; i < N; i++) {
+		finish(&r[i], c[i]);
+		cr_expect_eq(r[i].code, 200, "request %d: %ld", i, r[i].code);
+		resp_free(&r[i]);
+		curl_multi_remove_handle(m, c[i]);
+		curl_easy_cleanup(c[i]);
+		curl_slist_free_all(hdrs[i]);
+	}
+	curl_multi_cleanup(m);
+	free(req);
+	fx_fini(&f);
+}
+
+Test(server, drains_requests_in_flight_on_sigterm_and_exits_0)
+{
+	enum { N = 8 };
+	struct fx f;
+	struct resp r[N];
+	struct curl_slist *hdrs[N];
+	CURL *c[N];
+	CURLM *m;
+	char *req;
+	int i, running = 1, signalled = 0, status = -1;
+	struct timespec t0, now;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	req = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	m = curl_multi_init();
+	for (i = 0; i < N; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		c[i] = easy(&f, &r[i], "POST", "/v1/verify", "application/json",
+		            req, strlen(req), NULL, &hdrs[i]);
+		/* Each upload takes ~1.5 s, so all are in flight at SIGTERM. */
+		curl_easy_setopt(c[i], CURLOPT_MAX_SEND_SPEED_LARGE,
+		                 (curl_off_t)(strlen(req) * 2 / 3));
+		curl_multi_add_handle(m, c[i]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (running) {
+		curl_multi_perform(m, &running);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!signalled && (now.tv_sec - t0.tv_sec) * 1000 +
+		                          (now.tv_nsec - t0.tv_nsec) / 1000000 >
+		                      500) {
+			kill(f.pid, SIGTERM);
+			signalled = 1;
+		}
+		if (running)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	for (i = 0; i < N; i++) {
+		finish(&r[i], c[i]);
+		cr_expect_eq(r[i].code, 200, "request %d lost: %ld", i, r[i].code);
+		resp_free(&r[i]);
+		curl_multi_remove_handle(m, c[i]);
+		curl_easy_cleanup(c[i]);
+		curl_slist_free_all(hdrs[i]);
+	}
+	curl_multi_cleanup(m);
+	waitpid(f.pid, &status, 0);
+	f.pid = -1;
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	          "status %d", status);
+	free(req);
+	fx_fini(&f);
+}
+
+/* ---- real CPython bundles --------------------------------------------------- */
+
+Test(server, verifies_the_cpython_sample_over_http)
+{
+	char manifest[512], root[512], line[2048];
+	const char *td = getenv("PYVERIFY_TESTDATA");
+	struct fx f;
+	FILE *mf;
+	int n = 0;
+
+	if (td == NULL || td[0] == '\0')
+		td = "../shared/testdata";
+	snprintf(manifest, sizeof(manifest), "%s/cpython/MANIFEST.tsv", td);
+	snprintf(root, 400, "%s/sigstore/production.trusted_root.json",
+	         td);
+	mf = fopen(manifest, "r");
+	if (mf == NULL || access(root, R_OK) != 0) {
+		if (mf)
+			fclose(mf);
+		cr_skip_test("CPython test data not found (set PYVERIFY_TESTDATA)");
+	}
+	fx_init(&f);
+	snprintf(f.root, sizeof(f.root), "%s", root);
+	snprintf(f.policy, sizeof(f.policy), "policy/cpython.json");
+	fx_start(&f, NULL);
+	while (fgets(line, sizeof(line), mf) != NULL) {
+		char *fld[7], *p = line, bpath[1024], digest[80], *req;
+		json_t *bundle;
+		struct resp r;
+		int k;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		for (k = 0; k < 7; k++) {
+			fld[k] = p;
+			p = strchr(p, '\t');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (k < 6 || strcmp(fld[0], "version") == 0)
+			continue;
+		snprintf(bpath, sizeof(bpath), "%s/cpython/%s", td, fld[6]);
+		bundle = json_load_file(bpath, 0, NULL);
+		cr_assert_not_null(bundle, "%s", bpath);
+		snprintf(digest, sizeof(digest), "sha256:%s", fld[2]);
+		req = request_json(bundle, digest, fld[1], NULL, NULL);
+		r = post_verify(&f, req, NULL);
+		cr_expect_eq(r.code, 200, "%s: %s", fld[1], r.body);
+		cr_expect_str_eq(jget(&r, "identity") ? jget(&r, "identity") : "",
+		                 fld[4], "%s", fld[1]);
+		resp_free(&r);
+		free(req);
+		json_decref(bundle);
+		n++;
+	}
+	fclose(mf);
+	cr_expect_gt(n, 0, "no rows in %s", manifest);
+	fx_fini(&f);
+}
