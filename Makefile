@@ -123,7 +123,12 @@ test: tests-build
 	        echo "sanitizer report in $$t"; fail=1; fi; \
 	    [ $$rc -eq 0 ] || { echo "$$t failed (exit $$rc)"; fail=1; }; \
 	done; \
-	if [ $$fail -eq 0 ]; then echo "all test binaries passed"; fi; \
+	awk '/Synthesis: Tested:/ { for (i = 1; i <= NF; i++) { \
+	        if ($$i == "Passing:") p += $$(i + 1); \
+	        if ($$i == "Failing:") f += $$(i + 1); \
+	        if ($$i == "Crashing:") f += $$(i + 1); } } \
+	    END { printf "tests: %d passed, %d failed\n", p, f }' \
+	    $(TESTS:%=%.log); \
 	exit $$fail
 
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -64,6 +64,9 @@ respond(struct pvd_request *r, struct MHD_Connection *c, int code,
 		MHD_add_response_header(resp, "Connection", "close");
 	ret = MHD_queue_response(c, (unsigned)code, resp);
 	MHD_destroy_response(resp);
+	/* Counted when answered, so a client that has its answer sees it in
+	 * /metrics; connections closed without one count as code 0. */
+	pvd_metrics_request(r->ep, code);
 	r->code = code;
 	r->phase = 2;
 	return ret;
@@ -463,9 +466,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			          : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN
 			                ? "daemon shutdown"
 			                : "connection error";
-	pvd_metrics_request(r->ep, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
-	                               ? r->code
-	                               : 0);
+	if (r->code == 0)
+		pvd_metrics_request(r->ep, 0);
 	memset(&a, 0, sizeof(a));
 	a.request_id = r->id;
 	a.method = r->method;

@@ -97,7 +97,7 @@ struct pvd_snapshot {
 	struct pvd_tokens admin;     /* n == 0 and !admin_enabled: disabled */
 	int tokens_enabled, admin_enabled;
 	char *trust_json;            /* the /v1/trust body */
-	char not_ready[512];         /* why root or policy is missing */
+	char not_ready[1024];         /* why root or policy is missing */
 };
 
 /* Loads the files named in cfg into the first snapshot. A missing or broken

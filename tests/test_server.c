@@ -217,9 +217,22 @@ fx_stop(struct fx *f)
 static void
 fx_fini(struct fx *f)
 {
-	char cmd[128];
+	char cmd[128], line[4096];
+	int running = f->pid > 0, status = fx_stop(f);
+	FILE *lf;
 
-	fx_stop(f);
+	/* Every server exits 0 on SIGTERM, also under ASan/LSan, and never
+	 * reports a sanitizer error. */
+	if (running)
+		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		          "pyverifyd exit status %d; see its log", status);
+	lf = fopen(f->log, "r");
+	while (lf != NULL && fgets(line, sizeof(line), lf) != NULL) {
+		cr_expect_null(strstr(line, "Sanitizer"), "%s", line);
+		cr_expect_null(strstr(line, "runtime error"), "%s", line);
+	}
+	if (lf != NULL)
+		fclose(lf);
 	json_decref(f->bundle);
 	vs_leaf_free(f->leaf);
 	vs_free(f->vs);
