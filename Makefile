@@ -10,6 +10,7 @@
 #   make test           unit and CLI tests only (no package install, no ASan)
 #   make test-asan      unit tests built with AddressSanitizer and UBSan
 #   make bench          speed measurements, printed as ratios
+#   make bench-server   pyverifyd throughput under wrk, as ratios
 #   make install        PREFIX=... DESTDIR=...
 #   make lint           banned functions
 
@@ -48,7 +49,8 @@ CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ  = $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-HEADERS  = $(wildcard lib/*.h) $(wildcard cmd/*.h) $(wildcard tests/support/*.h)
+HEADERS  = $(wildcard lib/*.h) $(wildcard cmd/*.h) $(wildcard server/*.h) \
+           $(wildcard tests/support/*.h)
 
 SERVER_BIN = $(if $(SRV_SRC),$(BUILD)/pyverifyd)
 
@@ -166,6 +168,10 @@ $(BUILD)/bench/mkfixture: bench/mkfixture.c $(SUP_OBJ) $(BUILD)/libpyverify.a
 bench: all $(BENCH_BINS)
 	sh bench/run.sh $(BUILD)
 
+# pyverifyd under wrk on loopback (installs wrk as root), 10 s per run.
+bench-server: all $(BUILD)/bench/bench_verify
+	sh bench/server/run.sh $(BUILD) 10
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
@@ -187,4 +193,4 @@ lint:
 clean:
 	rm -rf build build-asan
 
-.PHONY: FORCE all check deps test test-asan tests-build bench install lint clean
+.PHONY: FORCE all bench-server check deps test test-asan tests-build bench install lint clean

@@ -224,7 +224,7 @@ verify_bundle(struct pv_verdict *v, const pyverify_trust_root *root,
 	v->signing_time = res.signing_time;
 	if (v->override_identity != NULL)
 		snprintf(v->note, sizeof(v->note),
-		         "signer given on the command line, not the policy's");
+		         "signer given by the caller, not the policy's");
 	else if (!has_sigstore)
 		snprintf(v->note, sizeof(v->note),
 		         "the policy says %s predates Sigstore signing, yet "

@@ -1,0 +1,90 @@
+#!/bin/sh
+# bench/server/run.sh BUILD [SECONDS] - pyverifyd throughput with wrk on
+# loopback, as a ratio against single-thread in-process verification
+# (build/bench/bench_verify) measured in the same run; once with every
+# request a full verification (--cache-entries 0), once with cache hits.
+# Needs: BUILD/pyverifyd, BUILD/bench/bench_verify and wrk; the request is
+# assembled with the shell.
+set -eu
+BUILD=${1:-build}
+SECS=${2:-10}
+TD=${PYVERIFY_TESTDATA:-../shared/testdata}
+here=$(dirname "$0")
+
+if ! command -v wrk >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "installing wrk (Debian package)"
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y -qq wrk >/dev/null
+	else
+		echo "wrk is not installed; run as root: apt-get install -y wrk" >&2
+		exit 1
+	fi
+fi
+if [ ! -f "$TD/cpython/MANIFEST.tsv" ]; then
+	echo "skipped: $TD is absent (no real CPython bundle to post)"
+	exit 0
+fi
+for b in "$BUILD/pyverifyd" "$BUILD/bench/bench_verify"; do
+	[ -x "$b" ] || { echo "missing $b (make $b)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || :; wait "$pid" 2>/dev/null || :; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+row=$(awk -F'\t' 'NR > 1 && $2 ~ /^Python-3\.14/ { r = $0 } END { print r }' \
+    "$TD/cpython/MANIFEST.tsv")
+artifact=$(printf '%s' "$row" | cut -f2)
+sha=$(printf '%s' "$row" | cut -f3)
+ident=$(printf '%s' "$row" | cut -f5)
+iss=$(printf '%s' "$row" | cut -f6)
+bundle=$TD/cpython/$(printf '%s' "$row" | cut -f7)
+root=$TD/sigstore/production.trusted_root.json
+{ printf '{"bundle":'; cat "$bundle"; printf ',"digest":"sha256:%s","artifact":"%s"}' "$sha" "$artifact"; } \
+    > "$tmp/request.json"
+cores=$(nproc)
+
+echo "== in-process, one thread ($artifact)"
+inproc=$("$BUILD/bench/bench_verify" "$root" "$bundle" "sha256:$sha" "$ident" "$iss" 300)
+printf '%s\n' "$inproc"
+us=$(printf '%s\n' "$inproc" | awk -F: '/^verify one bundle/ { gsub(/[^0-9.]/, "", $2); print $2 }')
+base=$(awk -v us="$us" 'BEGIN { printf "%.0f", 1e6 / us }')
+echo "single-thread in-process: $base verifications/s"
+
+start() { # extra pyverifyd flags
+	rm -f "$tmp/out"
+	: > "$tmp/out"
+	"$BUILD/pyverifyd" --listen 127.0.0.1:0 --trusted-root "$root" \
+	    --policy policy/cpython.json --log-format text "$@" \
+	    > "$tmp/out" 2> "$tmp/log" &
+	pid=$!
+	i=0
+	until grep -q '^listening on' "$tmp/out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || { cat "$tmp/log" >&2; exit 1; }
+		sleep 0.1
+	done
+	port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/out")
+}
+stop() { kill -TERM "$pid"; wait "$pid" || :; pid=; }
+
+run() { # label, extra pyverifyd flags
+	label=$1; shift
+	start "$@"
+	echo
+	echo "== pyverifyd, $label: wrk -t$cores -c$((cores * 8)) -d${SECS}s"
+	PVD_BENCH_BODY=$tmp/request.json wrk -t"$cores" -c$((cores * 8)) \
+	    -d"${SECS}s" --latency -s "$here/verify.lua" \
+	    "http://127.0.0.1:$port/v1/verify" > "$tmp/wrk" 2>&1 || { cat "$tmp/wrk"; exit 1; }
+	grep -E '^(requests/s|latency p|errors)' "$tmp/wrk"
+	rps=$(awk '/^requests\/s:/ { print $2 }' "$tmp/wrk")
+	awk -v r="$rps" -v b="$base" -v c="$cores" 'BEGIN {
+	    printf "ratio server/in-process single thread: %.2fx (%d cores)\n", r / b, c }'
+	stop
+}
+run "no cache (every request verified)" --cache-entries 0
+run "cache hits" --cache-entries 4096
