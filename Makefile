@@ -119,8 +119,9 @@ test: tests-build
 	@fail=0; $(BUILD)/headertest || { echo "headertest failed"; fail=1; }; \
 	for t in $(TESTS); do \
 	    echo "== $$t"; \
-	    PYVERIFY_BUILD=$(BUILD) $$t --jobs 2 > $$t.log 2>&1; rc=$$?; \
-	    cat $$t.log; \
+	    PYVERIFY_BUILD=$(BUILD) $$t --jobs 2 --verbose > $$t.log 2>&1; \
+	    rc=$$?; \
+	    grep -vE '^\[(RUN |PASS)\]' $$t.log; \
 	    if grep -qE '$(SAN_REPORT)' $$t.log; then \
 	        echo "sanitizer report in $$t"; fail=1; fi; \
 	    [ $$rc -eq 0 ] || { echo "$$t failed (exit $$rc)"; fail=1; }; \
@@ -129,7 +130,8 @@ test: tests-build
 	        if ($$i == "Passing:") p += $$(i + 1); \
 	        if ($$i == "Failing:") f += $$(i + 1); \
 	        if ($$i == "Crashing:") f += $$(i + 1); } } \
-	    END { printf "tests: %d passed, %d failed\n", p, f }' \
+	    /^\[SKIP\]/ { k++ } \
+	    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, k }' \
 	    $(TESTS:%=%.log); \
 	exit $$fail
 
