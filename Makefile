@@ -162,9 +162,11 @@ BENCH_BINS = $(BUILD)/bench/bench_verify $(BUILD)/bench/mkfixture
 $(BUILD)/bench/bench_verify: bench/bench_verify.c $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
-$(BUILD)/bench/mkfixture: bench/mkfixture.c $(SUP_OBJ) $(BUILD)/libpyverify.a
+$(BUILD)/bench/mkfixture: bench/mkfixture.c $(BUILD)/obj/tests/support/vsigstore.o \
+    $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
+	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< \
+	    $(BUILD)/obj/tests/support/vsigstore.o \
 	    $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
 
 bench: all $(BENCH_BINS)

@@ -12,6 +12,7 @@
 
 #include "pyverify.h"
 #include "vsigstore.h"
+#include "vrun.h"
 #include "vtsa.h"
 
 #define ID "dev@example.org"
@@ -50,127 +51,6 @@ fx_free(struct fx *f)
 	vs_free(f->vs);
 }
 
-struct run_opts {
-	const void *artifact;
-	size_t len;
-	const char *identity, *issuer;
-	int identity_mode;
-	int64_t now;
-	const char *key_pem;
-};
-
-/* Loads root and bundle from their JSON and verifies; returns the status. */
-static int
-run(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
-    pyverify_result *res, pyverify_error *err)
-{
-	pyverify_trust_root *root = NULL;
-	pyverify_bundle *bundle = NULL;
-	pyverify_policy *policy = NULL;
-	pyverify_artifact a;
-	char *rt = vs_dump(root_json), *bt = vs_dump(bundle_json);
-	int rc;
-
-	cr_assert_not_null(rt);
-	cr_assert_not_null(bt);
-	rc = pyverify_trust_root_load_memory(&root, rt, strlen(rt), "test root",
-	                                     err);
-	cr_assert_eq(rc, 0, "trust root: %s", err->msg);
-	cr_assert_eq(pyverify_artifact_from_memory(
-	                 &a, o && o->artifact ? o->artifact : artifact,
-	                 o && o->artifact ? o->len : strlen(artifact), err), 0);
-	cr_assert_eq(pyverify_policy_new(&policy, err), 0);
-	if (o && o->key_pem)
-		cr_assert_eq(pyverify_policy_set_key_pem(policy, o->key_pem,
-		                                         strlen(o->key_pem), err),
-		             0, "%s", err->msg);
-	else
-		cr_assert_eq(pyverify_policy_add_identity(
-		                 policy, o && o->identity ? o->identity : ID,
-		                 o ? o->identity_mode : PYVERIFY_MATCH_EXACT,
-		                 o && o->issuer ? o->issuer : ISS,
-		                 PYVERIFY_MATCH_EXACT, err), 0, "%s", err->msg);
-	pyverify_policy_set_now(policy, o && o->now ? o->now : NOW);
-	rc = pyverify_bundle_load_memory(&bundle, bt, strlen(bt), err);
-	if (rc == 0)
-		rc = pyverify_verify(root, bundle, &a, policy, res, err);
-	pyverify_bundle_free(bundle);
-	pyverify_policy_free(policy);
-	pyverify_trust_root_free(root);
-	free(rt);
-	free(bt);
-	return rc;
-}
-
-/* Verifies and asserts rejection at `step`. */
-static void
-expect_step(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
-            pyverify_step step)
-{
-	pyverify_result res;
-	pyverify_error err = { 0 };
-	int rc = run(root_json, bundle_json, o, &res, &err);
-
-	cr_assert_neq(rc, 0, "accepted, expected rejection at %s",
-	              pyverify_step_code(step));
-	cr_assert_eq(err.step, step, "rejected at [%s] (%s), expected [%s]",
-	             pyverify_step_code(err.step), err.msg,
-	             pyverify_step_code(step));
-	cr_assert_neq(err.msg[0], '\0', "rejection without a message");
-}
-
-static void
-expect_ok(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
-          pyverify_result *res)
-{
-	pyverify_error err = { 0 };
-	int rc = run(root_json, bundle_json, o, res, &err);
-
-	cr_assert_eq(rc, 0, "rejected at [%s]: %s",
-	             pyverify_step_code(err.step), err.msg);
-}
-
-/* Replaces the string at a dotted path inside j (objects and [n]). */
-static json_t *
-at(json_t *j, const char *path)
-{
-	char buf[256], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j;
-	     tok = strtok_r(NULL, ".", &save)) {
-		if (tok[0] >= '0' && tok[0] <= '9')
-			j = json_array_get(j, strtoul(tok, NULL, 10));
-		else
-			j = json_object_get(j, tok);
-	}
-	cr_assert_not_null(j, "no %s in the JSON", path);
-	return j;
-}
-
-/* Flips one base64 character of a string member (keeps it valid base64). */
-static void
-flip_b64(json_t *j, const char *path, size_t pos)
-{
-	json_t *s = at(j, path);
-	char *v = strdup(json_string_value(s));
-
-	cr_assert_lt(pos, strlen(v));
-	v[pos] = v[pos] == 'A' ? 'B' : 'A';
-	json_string_set(s, v);
-	free(v);
-}
-
-static const char *
-rfc3339(int64_t t, char *buf)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
 
 #define ENTRY "verificationMaterial.tlogEntries.0"
 
@@ -180,7 +60,7 @@ Test(verify, accepts_a_v03_bundle_and_reports_who_and_when)
 	pyverify_result res;
 
 	fx_init(&f, NULL, NULL);
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_str_eq(res.identity, ID);
 	cr_assert_str_eq(res.issuer, ISS);
 	cr_assert_eq(res.policy_index, 0);
@@ -204,7 +84,7 @@ Test(verify, accepts_v01_v02_and_the_new_v03_media_type)
 		so.bundle_minor = minor == 4 ? 3 : minor;
 		so.alt_media_type = minor == 4;
 		fx_init(&f, NULL, &so);
-		expect_ok(f.root, f.bundle, NULL, &res);
+		vr_expect_ok(f.root, f.bundle, NULL, &res);
 		cr_assert_eq(res.bundle_minor_version, so.bundle_minor);
 		fx_free(&f);
 	}
@@ -226,14 +106,14 @@ Test(verify, accepts_uri_and_othername_identities_and_v1_only_issuer)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fx f;
 		struct vs_leaf_opts lo = { 0 };
-		struct run_opts ro = { 0 };
+		struct vr_opts ro = { 0 };
 		pyverify_result res;
 		lo.identity = cases[i].id;
 		lo.san_type = cases[i].san;
 		lo.issuer_ext = cases[i].iss;
 		ro.identity = cases[i].id;
 		fx_init(&f, &lo, NULL);
-		expect_ok(f.root, f.bundle, &ro, &res);
+		vr_expect_ok(f.root, f.bundle, &ro, &res);
 		cr_assert_str_eq(res.identity, cases[i].id);
 		cr_assert_str_eq(res.issuer, ISS);
 		fx_free(&f);
@@ -243,31 +123,31 @@ Test(verify, accepts_uri_and_othername_identities_and_v1_only_issuer)
 Test(verify, rejects_another_identity_and_another_issuer)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 
 	fx_init(&f, NULL, NULL);
 	ro.identity = "Dev@example.org"; /* case-sensitive */
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
 	ro.identity = NULL;
 	ro.issuer = "https://issuer.example/";
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ISSUER);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ISSUER);
 	fx_free(&f);
 }
 
 Test(verify, regexp_identities_match_the_whole_value_only)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	pyverify_result res;
 
 	fx_init(&f, NULL, NULL);
 	ro.identity_mode = PYVERIFY_MATCH_REGEX;
 	ro.identity = "dev@example";      /* a prefix is not a match */
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
 	ro.identity = "example\\.org";    /* nor a suffix */
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_IDENTITY);
 	ro.identity = "[a-z]+@example\\.org";
-	expect_ok(f.root, f.bundle, &ro, &res);
+	vr_expect_ok(f.root, f.bundle, &ro, &res);
 	cr_assert_str_eq(res.identity, ID);
 	fx_free(&f);
 }
@@ -275,12 +155,12 @@ Test(verify, regexp_identities_match_the_whole_value_only)
 Test(verify, rejects_another_artifact_by_file_or_digest)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 
 	fx_init(&f, NULL, NULL);
 	ro.artifact = "hello\r\n";
 	ro.len = 7;
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
 	fx_free(&f);
 }
 
@@ -289,8 +169,8 @@ Test(verify, rejects_a_message_digest_for_another_artifact)
 	struct fx f;
 
 	fx_init(&f, NULL, NULL);
-	flip_b64(f.bundle, "messageSignature.messageDigest.digest", 3);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
+	vr_flip_b64(f.bundle, "messageSignature.messageDigest.digest", 3);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
 	fx_free(&f);
 }
 
@@ -302,7 +182,7 @@ Test(verify, rejects_a_signature_by_another_key)
 
 	so.signing_key = other;
 	fx_init(&f, NULL, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
 	fx_free(&f);
 	EVP_PKEY_free(other);
 }
@@ -318,7 +198,7 @@ Test(verify, rejects_certificate_defects_at_the_chain_step)
 	for (i = 0; i < 3; i++) {
 		struct fx f;
 		fx_init(&f, &variants[i], NULL);
-		expect_step(f.root, f.bundle, NULL,
+		vr_expect_step(f.root, f.bundle, NULL,
 		            PYVERIFY_STEP_CERTIFICATE_CHAIN);
 		fx_free(&f);
 	}
@@ -331,7 +211,7 @@ Test(verify, rejects_a_log_time_outside_the_leaf_validity)
 
 	so.integrated_time = VS_EPOCH + 601; /* leaf lives 600 s */
 	fx_init(&f, NULL, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	fx_free(&f);
 }
 
@@ -343,18 +223,18 @@ Test(verify, accepts_a_log_time_on_the_last_second_of_the_leaf)
 
 	so.integrated_time = VS_EPOCH + 600;
 	fx_init(&f, NULL, &so);
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	fx_free(&f);
 }
 
 Test(verify, rejects_an_integrated_time_in_the_future)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 
 	fx_init(&f, NULL, NULL);
 	ro.now = VS_EPOCH + 59;
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_TLOG);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_TLOG);
 	fx_free(&f);
 }
 
@@ -369,7 +249,7 @@ Test(verify, rejects_sct_defects)
 	for (i = 0; i < 3; i++) {
 		struct fx f;
 		fx_init(&f, &variants[i], NULL);
-		expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SCT);
+		vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SCT);
 		fx_free(&f);
 	}
 }
@@ -380,9 +260,9 @@ Test(verify, rejects_an_sct_outside_its_ct_log_window)
 	char buf[32];
 
 	fx_init(&f, NULL, NULL);
-	json_object_set_new(at(f.root, "ctlogs.0.publicKey.validFor"), "start",
-	                    json_string(rfc3339(VS_EPOCH + 1, buf)));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SCT);
+	json_object_set_new(vr_at(f.root, "ctlogs.0.publicKey.validFor"), "start",
+	                    json_string(vr_rfc3339(VS_EPOCH + 1, buf)));
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SCT);
 	fx_free(&f);
 }
 
@@ -392,9 +272,9 @@ Test(verify, rejects_a_signing_time_outside_the_ca_window)
 	char buf[32];
 
 	fx_init(&f, NULL, NULL);
-	json_object_set_new(at(f.root, "certificateAuthorities.0.validFor"),
-	                    "end", json_string(rfc3339(VS_EPOCH + 59, buf)));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	json_object_set_new(vr_at(f.root, "certificateAuthorities.0.validFor"),
+	                    "end", json_string(vr_rfc3339(VS_EPOCH + 59, buf)));
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	fx_free(&f);
 }
 
@@ -405,8 +285,8 @@ Test(verify, rejects_a_log_the_trusted_root_does_not_know)
 	pyverify_error err = { 0 };
 
 	fx_init(&f, NULL, NULL);
-	json_array_remove(at(f.root, "tlogs"), 0); /* keep only Rekor v2 */
-	cr_assert_neq(run(f.root, f.bundle, NULL, &res, &err), 0);
+	json_array_remove(vr_at(f.root, "tlogs"), 0); /* keep only Rekor v2 */
+	cr_assert_neq(vr_run(f.root, f.bundle, NULL, &res, &err), 0);
 	cr_assert_eq(err.step, PYVERIFY_STEP_TLOG, "[%s] %s",
 	             pyverify_step_code(err.step), err.msg);
 	cr_assert(strstr(err.msg, "out of date") != NULL, "%s", err.msg);
@@ -422,9 +302,9 @@ Test(verify, rejects_a_log_key_not_valid_at_the_integrated_time)
 	pyverify_error err = { 0 };
 
 	fx_init(&f, NULL, NULL);
-	json_object_set_new(at(f.root, "tlogs.0.publicKey.validFor"), "end",
-	                    json_string(rfc3339(VS_EPOCH + 59, buf)));
-	cr_assert_neq(run(f.root, f.bundle, NULL, &res, &err), 0);
+	json_object_set_new(vr_at(f.root, "tlogs.0.publicKey.validFor"), "end",
+	                    json_string(vr_rfc3339(VS_EPOCH + 59, buf)));
+	cr_assert_neq(vr_run(f.root, f.bundle, NULL, &res, &err), 0);
 	/* The SET step owns the log key's window for promised entries. */
 	cr_assert_eq(err.step, PYVERIFY_STEP_SET, "[%s] %s",
 	             pyverify_step_code(err.step), err.msg);
@@ -449,7 +329,7 @@ Test(verify, rejects_log_bodies_about_something_else)
 	for (i = 0; i < 2; i++) {
 		struct fx f;
 		fx_init(&f, NULL, &so[i]);
-		expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+		vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 		fx_free(&f);
 	}
 }
@@ -467,7 +347,7 @@ Test(verify, rejects_a_log_body_naming_another_certificate)
 	f.root = vs_trust_root(f.vs);
 	f.bundle = vs_sign(f.vs, f.leaf, &so);
 	cr_assert_not_null(f.bundle);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 	vs_leaf_free(other);
 	fx_free(&f);
 }
@@ -477,8 +357,8 @@ Test(verify, rejects_an_altered_signed_entry_timestamp)
 	struct fx f;
 
 	fx_init(&f, NULL, NULL);
-	flip_b64(f.bundle, ENTRY ".inclusionPromise.signedEntryTimestamp", 20);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
+	vr_flip_b64(f.bundle, ENTRY ".inclusionPromise.signedEntryTimestamp", 20);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
 	fx_free(&f);
 }
 
@@ -487,8 +367,8 @@ Test(verify, rejects_an_altered_log_index_through_the_set)
 	struct fx f;
 
 	fx_init(&f, NULL, NULL);
-	json_object_set_new(at(f.bundle, ENTRY), "logIndex", json_string("7"));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
+	json_object_set_new(vr_at(f.bundle, ENTRY), "logIndex", json_string("7"));
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
 	fx_free(&f);
 }
 
@@ -504,8 +384,8 @@ Test(verify, rejects_inclusion_proof_defects)
 	for (i = 0; i < 3; i++) {
 		struct fx f;
 		fx_init(&f, NULL, NULL);
-		flip_b64(f.bundle, paths[i], 5);
-		expect_step(f.root, f.bundle, NULL,
+		vr_flip_b64(f.bundle, paths[i], 5);
+		vr_expect_step(f.root, f.bundle, NULL,
 		            PYVERIFY_STEP_INCLUSION_PROOF);
 		fx_free(&f);
 	}
@@ -516,9 +396,9 @@ Test(verify, rejects_a_proof_for_another_index)
 	struct fx f;
 
 	fx_init(&f, NULL, NULL); /* entry 3 of 7 */
-	json_object_set_new(at(f.bundle, ENTRY ".inclusionProof"), "logIndex",
+	json_object_set_new(vr_at(f.bundle, ENTRY ".inclusionProof"), "logIndex",
 	                    json_string("2"));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_INCLUSION_PROOF);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_INCLUSION_PROOF);
 	fx_free(&f);
 }
 
@@ -529,9 +409,9 @@ Test(verify, rejects_a_proof_tree_size_the_checkpoint_does_not_commit_to)
 	/* Leaf 3's audit path is the same in trees of 7 and 8 leaves, so the
 	 * proof alone cannot tell; the signed checkpoint's size must. */
 	fx_init(&f, NULL, NULL);
-	json_object_set_new(at(f.bundle, ENTRY ".inclusionProof"), "treeSize",
+	json_object_set_new(vr_at(f.bundle, ENTRY ".inclusionProof"), "treeSize",
 	                    json_string("8"));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
 	fx_free(&f);
 }
 
@@ -543,14 +423,14 @@ Test(verify, rejects_an_altered_checkpoint_signature)
 	size_t n;
 
 	fx_init(&f, NULL, NULL);
-	env = at(f.bundle, ENTRY ".inclusionProof.checkpoint.envelope");
+	env = vr_at(f.bundle, ENTRY ".inclusionProof.checkpoint.envelope");
 	v = strdup(json_string_value(env));
 	n = strlen(v);
 	/* The last base64 characters before "=\n" or "\n" are signature. */
 	v[n - 6] = v[n - 6] == 'A' ? 'B' : 'A';
 	json_string_set(env, v);
 	free(v);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
 	fx_free(&f);
 }
 
@@ -565,10 +445,10 @@ Test(verify, rejects_a_valid_checkpoint_for_another_tree)
 	cp = vs_checkpoint_v1(f.vs, "rekor.test - 1234567890", 7, root,
 	                      "rekor.test");
 	cr_assert_not_null(cp);
-	json_string_set(at(f.bundle, ENTRY ".inclusionProof.checkpoint.envelope"),
+	json_string_set(vr_at(f.bundle, ENTRY ".inclusionProof.checkpoint.envelope"),
 	                cp);
 	free(cp);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
 	fx_free(&f);
 }
 
@@ -579,7 +459,7 @@ Test(verify, rejects_a_v03_bundle_without_a_signed_time)
 
 	so.no_promise = 1;
 	fx_init(&f, NULL, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
 	fx_free(&f);
 }
 
@@ -596,7 +476,7 @@ Test(verify, rejects_missing_required_parts_for_the_version)
 	for (i = 0; i < 3; i++) {
 		struct fx f;
 		fx_init(&f, NULL, &so[i]);
-		expect_step(f.root, f.bundle, NULL,
+		vr_expect_step(f.root, f.bundle, NULL,
 		            PYVERIFY_STEP_BUNDLE_FORMAT);
 		fx_free(&f);
 	}
@@ -605,14 +485,14 @@ Test(verify, rejects_missing_required_parts_for_the_version)
 Test(verify, a_key_policy_rejects_a_certificate_bundle)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 
 	fx_init(&f, NULL, NULL);
 	ro.key_pem = "-----BEGIN PUBLIC KEY-----\n"
 	             "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9f"
 	             "AFwr\nkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+"
 	             "RYtw==\n-----END PUBLIC KEY-----\n";
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_KEY);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_KEY);
 	fx_free(&f);
 }
 
@@ -632,7 +512,7 @@ add_timestamp(struct fx *f, int64_t gen_time_s, int tsa_in_root)
 	json_t *tvd;
 
 	cr_assert_not_null(t);
-	sig_b64 = json_string_value(at(f->bundle, "messageSignature.signature"));
+	sig_b64 = json_string_value(vr_at(f->bundle, "messageSignature.signature"));
 	siglen = EVP_DecodeBlock(sig, (const unsigned char *)sig_b64,
 	                         (int)strlen(sig_b64));
 	cr_assert_gt(siglen, 0);
@@ -649,7 +529,7 @@ add_timestamp(struct fx *f, int64_t gen_time_s, int tsa_in_root)
 	EVP_EncodeBlock((unsigned char *)b64, der, (int)der_len);
 	tvd = json_pack("{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp",
 	                b64);
-	json_object_set_new(at(f->bundle, "verificationMaterial"),
+	json_object_set_new(vr_at(f->bundle, "verificationMaterial"),
 	                    "timestampVerificationData", tvd);
 	if (tsa_in_root)
 		json_object_set_new(f->root, "timestampAuthorities",
@@ -667,7 +547,7 @@ Test(verify, counts_a_verified_timestamp_as_a_second_signing_time)
 
 	fx_init(&f, NULL, NULL);
 	t = add_timestamp(&f, VS_EPOCH + 30, 1);
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.verified_times, 2);
 	cr_assert_eq(res.signing_time, VS_EPOCH + 30);
 	vtsa_free(t);
@@ -681,7 +561,7 @@ Test(verify, rejects_a_timestamp_outside_the_leaf_validity)
 
 	fx_init(&f, NULL, NULL);
 	t = add_timestamp(&f, VS_EPOCH + 900, 1);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	vtsa_free(t);
 	fx_free(&f);
 }
@@ -693,7 +573,7 @@ Test(verify, rejects_a_timestamp_when_the_root_has_no_authority)
 
 	fx_init(&f, NULL, NULL);
 	t = add_timestamp(&f, VS_EPOCH + 30, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
 	vtsa_free(t);
 	fx_free(&f);
 }
@@ -708,7 +588,7 @@ Test(verify, a_timestamp_alone_is_a_signing_time_when_the_promise_is_absent)
 	so.no_promise = 1;
 	fx_init(&f, NULL, &so);
 	t = add_timestamp(&f, VS_EPOCH + 30, 1);
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.verified_times, 1);
 	vtsa_free(t);
 	fx_free(&f);
@@ -760,8 +640,8 @@ Test(verify, a_loaded_root_and_bundle_verify_from_many_threads)
 	pyverify_result r1, r2;
 
 	fx_init(&f, NULL, NULL);
-	expect_ok(f.root, f.bundle, NULL, &r1);
-	expect_ok(f.root, f.bundle, NULL, &r2);
+	vr_expect_ok(f.root, f.bundle, NULL, &r1);
+	vr_expect_ok(f.root, f.bundle, NULL, &r2);
 	cr_assert_eq(memcmp(&r1, &r2, sizeof(r1)), 0);
 	fx_free(&f);
 }
@@ -777,7 +657,7 @@ append_chain_cert(json_t *bundle, X509 *c)
 	cr_assert_gt(n, 0);
 	EVP_EncodeBlock((unsigned char *)b64, der, n);
 	json_array_append_new(
-	    at(bundle, "verificationMaterial.x509CertificateChain.certificates"),
+	    vr_at(bundle, "verificationMaterial.x509CertificateChain.certificates"),
 	    json_pack("{s:s}", "rawBytes", b64));
 	OPENSSL_free(der);
 	free(b64);
@@ -792,7 +672,7 @@ Test(verify, a_bundle_chain_may_repeat_the_trusted_intermediate)
 	so.bundle_minor = 1;
 	fx_init(&f, NULL, &so);
 	append_chain_cert(f.bundle, vs_intermediate(f.vs));
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	fx_free(&f);
 }
 
@@ -807,7 +687,7 @@ Test(verify, a_bundle_chain_with_a_foreign_intermediate_is_rejected)
 	/* Another CA's intermediate: never used for the path, but a bundle
 	 * that carries it does not agree with the trusted root. */
 	append_chain_cert(f.bundle, vs_intermediate(other.vs));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	fx_free(&other);
 	fx_free(&f);
 }
@@ -821,6 +701,6 @@ Test(verify, a_bundle_chain_out_of_order_is_rejected)
 	fx_init(&f, NULL, &so);
 	/* The leaf twice: not the leaf's issuer. */
 	append_chain_cert(f.bundle, f.leaf->cert);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	fx_free(&f);
 }

@@ -16,6 +16,7 @@
 
 #include "pyverify.h"
 #include "vsigstore.h"
+#include "vrun.h"
 #include "vtsa.h"
 
 #define ID "dev@example.org"
@@ -28,124 +29,7 @@
 
 static const char artifact[] = "hello\n";
 
-/* ---- harness (as in test_verify.c) -------------------------------------- */
-
-struct run_opts {
-	const void *artifact;
-	size_t len;
-	int digest_only;      /* verify from "sha256:<hex>", not the bytes */
-	const char *key_pem;  /* managed-key policy instead of an identity */
-};
-
-static int
-run(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
-    pyverify_result *res, pyverify_error *err)
-{
-	pyverify_trust_root *root = NULL;
-	pyverify_bundle *bundle = NULL;
-	pyverify_policy *policy = NULL;
-	pyverify_artifact a;
-	const void *data = o && o->artifact ? o->artifact : artifact;
-	size_t len = o && o->artifact ? o->len : strlen(artifact);
-	char *rt = vs_dump(root_json), *bt = vs_dump(bundle_json);
-	int rc;
-
-	cr_assert_not_null(rt);
-	cr_assert_not_null(bt);
-	rc = pyverify_trust_root_load_memory(&root, rt, strlen(rt), "test root",
-	                                     err);
-	cr_assert_eq(rc, 0, "trust root: %s", err->msg);
-	if (o && o->digest_only) {
-		uint8_t h[32];
-		char spec[80];
-		size_t i;
-		vs_sha256(h, data, len);
-		memcpy(spec, "sha256:", 7);
-		for (i = 0; i < 32; i++)
-			snprintf(spec + 7 + 2 * i, 3, "%02x", h[i]);
-		cr_assert_eq(pyverify_artifact_from_digest(&a, spec, err), 0,
-		             "%s", err->msg);
-	} else {
-		cr_assert_eq(pyverify_artifact_from_memory(&a, data, len, err),
-		             0);
-	}
-	cr_assert_eq(pyverify_policy_new(&policy, err), 0);
-	if (o && o->key_pem)
-		cr_assert_eq(pyverify_policy_set_key_pem(policy, o->key_pem,
-		                                         strlen(o->key_pem), err),
-		             0, "%s", err->msg);
-	else
-		cr_assert_eq(pyverify_policy_add_identity(
-		                 policy, ID, PYVERIFY_MATCH_EXACT, ISS,
-		                 PYVERIFY_MATCH_EXACT, err), 0, "%s", err->msg);
-	pyverify_policy_set_now(policy, NOW);
-	rc = pyverify_bundle_load_memory(&bundle, bt, strlen(bt), err);
-	if (rc == 0)
-		rc = pyverify_verify(root, bundle, &a, policy, res, err);
-	pyverify_bundle_free(bundle);
-	pyverify_policy_free(policy);
-	pyverify_trust_root_free(root);
-	free(rt);
-	free(bt);
-	return rc;
-}
-
-static void
-expect_step(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
-            pyverify_step step)
-{
-	pyverify_result res;
-	pyverify_error err = { 0 };
-	int rc = run(root_json, bundle_json, o, &res, &err);
-
-	cr_assert_neq(rc, 0, "accepted, expected rejection at %s",
-	              pyverify_step_code(step));
-	cr_assert_eq(err.step, step, "rejected at [%s] (%s), expected [%s]",
-	             pyverify_step_code(err.step), err.msg,
-	             pyverify_step_code(step));
-	cr_assert_neq(err.msg[0], '\0', "rejection without a message");
-}
-
-static void
-expect_ok(json_t *root_json, json_t *bundle_json, const struct run_opts *o,
-          pyverify_result *res)
-{
-	pyverify_error err = { 0 };
-	int rc = run(root_json, bundle_json, o, res, &err);
-
-	cr_assert_eq(rc, 0, "rejected at [%s]: %s",
-	             pyverify_step_code(err.step), err.msg);
-}
-
-/* The JSON value at a dotted path (objects and [n] as plain numbers). */
-static json_t *
-at(json_t *j, const char *path)
-{
-	char buf[256], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j;
-	     tok = strtok_r(NULL, ".", &save)) {
-		if (tok[0] >= '0' && tok[0] <= '9')
-			j = json_array_get(j, strtoul(tok, NULL, 10));
-		else
-			j = json_object_get(j, tok);
-	}
-	cr_assert_not_null(j, "no %s in the JSON", path);
-	return j;
-}
-
-static const char *
-rfc3339(int64_t t, char *buf)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
+/* ---- harness: tests/support/vrun.c ---- */
 /* Decodes standard base64; returns the byte count. */
 static size_t
 b64_decode(uint8_t *out, size_t cap, const char *s)
@@ -168,8 +52,8 @@ static size_t
 bundle_signature(json_t *bundle, uint8_t *out, size_t cap)
 {
 	json_t *s = json_object_get(bundle, "dsseEnvelope")
-	                ? at(bundle, "dsseEnvelope.signatures.0.sig")
-	                : at(bundle, "messageSignature.signature");
+	                ? vr_at(bundle, "dsseEnvelope.signatures.0.sig")
+	                : vr_at(bundle, "messageSignature.signature");
 	return b64_decode(out, cap, json_string_value(s));
 }
 
@@ -194,7 +78,7 @@ add_stamp(json_t *bundle, struct vtsa *t, int64_t gen_s, const void *msg,
 	b64 = malloc(der_len * 2 + 8);
 	cr_assert_not_null(b64);
 	EVP_EncodeBlock((unsigned char *)b64, der, (int)der_len);
-	json_object_set_new(at(bundle, "verificationMaterial"),
+	json_object_set_new(vr_at(bundle, "verificationMaterial"),
 	                    "timestampVerificationData",
 	                    json_pack("{s:[{s:s}]}", "rfc3161Timestamps",
 	                              "signedTimestamp", b64));
@@ -289,7 +173,7 @@ set_b64(json_t *obj, const char *path, const void *bytes, size_t len)
 
 	cr_assert_not_null(b64);
 	EVP_EncodeBlock((unsigned char *)b64, bytes, (int)len);
-	json_string_set(at(obj, path), b64);
+	json_string_set(vr_at(obj, path), b64);
 	free(b64);
 }
 
@@ -298,37 +182,37 @@ set_b64(json_t *obj, const char *path, const void *bytes, size_t len)
 Test(verify_kinds, dsse_accepts_an_artifact_that_is_one_of_several_subjects)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	pyverify_result res;
 
 	fx_init(&f);
 	f.bundle = dsse_bundle(&f, NULL);
-	cr_assert_str_eq(json_string_value(at(f.bundle, ENTRY ".kindVersion.kind")),
+	cr_assert_str_eq(json_string_value(vr_at(f.bundle, ENTRY ".kindVersion.kind")),
 	                 "dsse");
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_str_eq(res.identity, ID);
 	cr_assert_eq(res.signing_time, VS_EPOCH + 60);
 	ro.digest_only = 1;
-	expect_ok(f.root, f.bundle, &ro, &res);
+	vr_expect_ok(f.root, f.bundle, &ro, &res);
 	/* The last subject matches as well. */
 	ro.artifact = "third\n";
 	ro.len = 6;
-	expect_ok(f.root, f.bundle, &ro, &res);
+	vr_expect_ok(f.root, f.bundle, &ro, &res);
 	fx_free(&f);
 }
 
 Test(verify_kinds, dsse_rejects_an_artifact_that_is_not_a_subject)
 {
 	struct fx f;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 
 	fx_init(&f);
 	f.bundle = dsse_bundle(&f, NULL);
 	ro.artifact = "hello\r\n";
 	ro.len = 7;
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ARTIFACT);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ARTIFACT);
 	ro.digest_only = 1;
-	expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ARTIFACT);
+	vr_expect_step(f.root, f.bundle, &ro, PYVERIFY_STEP_ARTIFACT);
 	fx_free(&f);
 }
 
@@ -346,7 +230,7 @@ Test(verify_kinds, dsse_rejects_an_envelope_signed_by_another_key)
 	fx_init(&f);
 	so.signing_key = other;
 	f.bundle = dsse_bundle(&f, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
 	EVP_PKEY_free(other);
 	fx_free(&f);
 }
@@ -364,7 +248,7 @@ Test(verify_kinds, dsse_rejects_a_payload_altered_after_logging)
 	st = statement(arts, 2, NULL);
 	set_b64(f.bundle, "dsseEnvelope.payload", st, strlen(st));
 	free(st);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 	fx_free(&f);
 }
 
@@ -379,7 +263,7 @@ Test(verify_kinds, dsse_rejects_a_payload_type_that_is_not_in_toto)
 	fx_init(&f);
 	so.payload_type = "application/json";
 	f.bundle = dsse_bundle(&f, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
 	fx_free(&f);
 }
 
@@ -391,9 +275,9 @@ Test(verify_kinds, dsse_rejects_an_altered_payload_type)
 	 * signature, which step 4 reports (the v1 body holds no type). */
 	fx_init(&f);
 	f.bundle = dsse_bundle(&f, NULL);
-	json_string_set(at(f.bundle, "dsseEnvelope.payloadType"),
+	json_string_set(vr_at(f.bundle, "dsseEnvelope.payloadType"),
 	                "application/vnd.in-toto+jsoN");
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SIGNATURE);
 	fx_free(&f);
 }
 
@@ -408,7 +292,7 @@ Test(verify_kinds, dsse_rejects_a_statement_of_an_unknown_type)
 	f.bundle = vs_sign_dsse(f.vs, f.leaf, NULL, st);
 	free(st);
 	cr_assert_not_null(f.bundle);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_ARTIFACT);
 	fx_free(&f);
 }
 
@@ -419,11 +303,11 @@ Test(verify_kinds, dsse_rejects_two_signatures_in_the_envelope)
 
 	fx_init(&f);
 	f.bundle = dsse_bundle(&f, NULL);
-	sigs = at(f.bundle, "dsseEnvelope.signatures");
+	sigs = vr_at(f.bundle, "dsseEnvelope.signatures");
 	json_array_append_new(sigs, json_deep_copy(json_array_get(sigs, 0)));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_BUNDLE_FORMAT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_BUNDLE_FORMAT);
 	json_array_clear(sigs);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_BUNDLE_FORMAT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_BUNDLE_FORMAT);
 	fx_free(&f);
 }
 
@@ -442,14 +326,14 @@ Test(verify_kinds, dsse_rejects_a_log_entry_for_another_signature_or_cert)
 	so.log_signature = other_sig;
 	so.log_signature_len = sizeof(other_sig);
 	f.bundle = dsse_bundle(&f, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 	json_decref(f.bundle);
 	other = vs_leaf_new(f.vs, NULL);
 	cr_assert_not_null(other);
 	memset(&so, 0, sizeof(so));
 	so.log_cert = other->cert;
 	f.bundle = dsse_bundle(&f, &so);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 	vs_leaf_free(other);
 	fx_free(&f);
 }
@@ -488,11 +372,11 @@ Test(verify_kinds, rekor2_accepts_hashedrekord_002_with_a_timestamp)
 
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0);
-	cr_assert_str_eq(json_string_value(at(f.bundle,
+	cr_assert_str_eq(json_string_value(vr_at(f.bundle,
 	                                      ENTRY ".kindVersion.version")),
 	                 "0.0.2");
-	cr_assert_null(json_object_get(at(f.bundle, ENTRY), "integratedTime"));
-	expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_null(json_object_get(vr_at(f.bundle, ENTRY), "integratedTime"));
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	/* The timestamp is the only signing time; there is no log time. */
 	cr_assert_eq(res.signing_time, TS_TIME);
 	cr_assert_eq(res.verified_times, 1);
@@ -520,13 +404,13 @@ Test(verify_kinds, rekor2_log_key_must_be_valid_at_the_timestamp)
 
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0);
-	vf = at(f.root, "tlogs.1.publicKey.validFor");
+	vf = vr_at(f.root, "tlogs.1.publicKey.validFor");
 	/* Window ending exactly at the timestamp: inclusive, accepted. */
-	json_object_set_new(vf, "end", json_string(rfc3339(TS_TIME, buf)));
-	expect_ok(f.root, f.bundle, NULL, &res);
+	json_object_set_new(vf, "end", json_string(vr_rfc3339(TS_TIME, buf)));
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	/* Ending one second earlier: the log key did not sign then. */
-	json_object_set_new(vf, "end", json_string(rfc3339(TS_TIME - 1, buf)));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG);
+	json_object_set_new(vf, "end", json_string(vr_rfc3339(TS_TIME - 1, buf)));
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG);
 	fx_free(&f);
 }
 
@@ -536,9 +420,9 @@ Test(verify_kinds, rekor2_rejects_an_entry_without_a_timestamp)
 
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0);
-	json_object_del(at(f.bundle, "verificationMaterial"),
+	json_object_del(vr_at(f.bundle, "verificationMaterial"),
 	                "timestampVerificationData");
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
 	fx_free(&f);
 }
 
@@ -556,10 +440,10 @@ Test(verify_kinds, rekor2_ignores_cosignatures_before_and_after_the_log_line)
 		const char *cp;
 		fx_init(&f);
 		f.bundle = v2_bundle(&f, &so[i], 0);
-		cp = json_string_value(at(f.bundle, ENTRY
+		cp = json_string_value(vr_at(f.bundle, ENTRY
 		                          ".inclusionProof.checkpoint.envelope"));
 		cr_assert(strstr(cp, "\xe2\x80\x94 witness.test ") != NULL);
-		expect_ok(f.root, f.bundle, NULL, &res);
+		vr_expect_ok(f.root, f.bundle, NULL, &res);
 		fx_free(&f);
 	}
 }
@@ -574,7 +458,7 @@ Test(verify_kinds, rekor2_rejects_a_checkpoint_with_another_origin)
 	fx_init(&f);
 	so.v2_origin = "rekor-v2.test - 1";
 	f.bundle = v2_bundle(&f, &so, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
 	fx_free(&f);
 }
 
@@ -589,7 +473,7 @@ Test(verify_kinds, rekor2_rejects_a_checkpoint_signed_only_by_unknown_keys)
 	so.v2_no_log_signature = 1;
 	so.v2_cosign_after = 1;
 	f.bundle = v2_bundle(&f, &so, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CHECKPOINT);
 	fx_free(&f);
 }
 
@@ -602,17 +486,17 @@ Test(verify_kinds, rekor2_rejects_an_integrated_time_or_inclusion_promise)
 		fx_init(&f);
 		f.bundle = v2_bundle(&f, NULL, 0);
 		if (i == 0)
-			json_object_set_new(at(f.bundle, ENTRY),
+			json_object_set_new(vr_at(f.bundle, ENTRY),
 			                    "integratedTime",
 			                    json_string("1700000060"));
 		else
 			json_object_set_new(
-			    at(f.bundle, ENTRY), "inclusionPromise",
+			    vr_at(f.bundle, ENTRY), "inclusionPromise",
 			    json_pack("{s:s}", "signedEntryTimestamp",
 			              "MEUCIQDv6zVQpnxJKrrJIGnBWhc3P7mhMgbX"
 			              "Tlj7+IAs+RD9wQIgMWHn2RaDLHPIaTqk8T6S"
 			              "EHVNBMnLmIbIRRAm/ydjLJk="));
-		expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG);
+		vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG);
 		fx_free(&f);
 	}
 }
@@ -631,8 +515,8 @@ Test(verify_kinds, rekor2_rejects_an_entry_without_an_inclusion_proof)
 		so.bundle_minor = minor;
 		fx_init(&f);
 		f.bundle = v2_bundle(&f, &so, 0);
-		json_object_del(at(f.bundle, ENTRY), "inclusionProof");
-		expect_step(f.root, f.bundle, NULL,
+		json_object_del(vr_at(f.bundle, ENTRY), "inclusionProof");
+		vr_expect_step(f.root, f.bundle, NULL,
 		            PYVERIFY_STEP_BUNDLE_FORMAT);
 		fx_free(&f);
 	}
@@ -647,14 +531,14 @@ Test(verify_kinds, rekor2_accepts_a_v02_bundle_and_rejects_a_v01_one)
 	so.bundle_minor = 2;
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, &so, 0);
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.bundle_minor_version, 2);
 	fx_free(&f);
 	/* SPEC 1.7: v0.1 requires the inclusion promise. */
 	so.bundle_minor = 1;
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, &so, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_BUNDLE_FORMAT);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_BUNDLE_FORMAT);
 	fx_free(&f);
 }
 
@@ -664,9 +548,9 @@ Test(verify_kinds, rekor2_rejects_a_proof_index_other_than_the_entry_index)
 
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0); /* entry 3 of 7 */
-	json_object_set_new(at(f.bundle, ENTRY ".inclusionProof"), "logIndex",
+	json_object_set_new(vr_at(f.bundle, ENTRY ".inclusionProof"), "logIndex",
 	                    json_string("2"));
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_INCLUSION_PROOF);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_INCLUSION_PROOF);
 	fx_free(&f);
 }
 
@@ -688,7 +572,7 @@ Test(verify_kinds, rekor2_rejects_a_body_for_another_signature_or_digest)
 		struct fx f;
 		fx_init(&f);
 		f.bundle = v2_bundle(&f, &so[i], 0);
-		expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+		vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 		fx_free(&f);
 	}
 }
@@ -702,15 +586,15 @@ Test(verify_kinds, rekor2_accepts_dsse_and_rejects_a_mismatched_envelope)
 
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 1);
-	cr_assert_str_eq(json_string_value(at(f.bundle, ENTRY ".kindVersion.kind")),
+	cr_assert_str_eq(json_string_value(vr_at(f.bundle, ENTRY ".kindVersion.kind")),
 	                 "hashedrekord");
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.signing_time, TS_TIME);
 	/* Another envelope: the logged digest is SHA-256 of the old PAE. */
 	st = statement(arts, 2, NULL);
 	set_b64(f.bundle, "dsseEnvelope.payload", st, strlen(st));
 	free(st);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 	fx_free(&f);
 }
 
@@ -729,7 +613,7 @@ Test(verify_kinds, rekor2_rejects_a_dsse_entry_for_another_signature)
 	siglen = bundle_signature(b2, sig, sizeof(sig));
 	set_b64(f.bundle, "dsseEnvelope.signatures.0.sig", sig, siglen);
 	add_stamp(f.bundle, f.tsa, TS_TIME, NULL, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TLOG_BODY);
 	json_decref(b2);
 	fx_free(&f);
 }
@@ -763,28 +647,28 @@ kfx_free(struct kfx *k)
 Test(verify_kinds, managed_key_bundle_verifies_with_its_key)
 {
 	struct kfx k;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	pyverify_result res;
 
 	kfx_init(&k);
 	k.f.bundle = vs_sign_with_key(k.f.vs, k.key, NULL);
 	cr_assert_not_null(k.f.bundle);
-	cr_assert_not_null(json_object_get(at(k.f.bundle,
+	cr_assert_not_null(json_object_get(vr_at(k.f.bundle,
 	                                      "verificationMaterial.publicKey"),
 	                                   "hint"));
 	ro.key_pem = k.pem;
-	expect_ok(k.f.root, k.f.bundle, &ro, &res);
+	vr_expect_ok(k.f.root, k.f.bundle, &ro, &res);
 	cr_assert_eq(res.signing_time, VS_EPOCH + 60);
 	cr_assert_eq(res.policy_index, -1);
 	ro.digest_only = 1;
-	expect_ok(k.f.root, k.f.bundle, &ro, &res);
+	vr_expect_ok(k.f.root, k.f.bundle, &ro, &res);
 	kfx_free(&k);
 }
 
 Test(verify_kinds, managed_key_bundle_rejects_another_key)
 {
 	struct kfx k;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	EVP_PKEY *other = EVP_EC_gen("P-256");
 	char *pem;
 
@@ -797,7 +681,7 @@ Test(verify_kinds, managed_key_bundle_rejects_another_key)
 	k.f.bundle = vs_sign_with_key(k.f.vs, k.key, NULL);
 	cr_assert_not_null(k.f.bundle);
 	ro.key_pem = pem;
-	expect_step(k.f.root, k.f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(k.f.root, k.f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
 	free(pem);
 	EVP_PKEY_free(other);
 	kfx_free(&k);
@@ -806,7 +690,7 @@ Test(verify_kinds, managed_key_bundle_rejects_another_key)
 Test(verify_kinds, managed_key_bundle_rejects_a_signature_by_another_key)
 {
 	struct kfx k;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	struct vs_sign_opts so = { 0 };
 	EVP_PKEY *other = EVP_EC_gen("P-256");
 
@@ -816,7 +700,7 @@ Test(verify_kinds, managed_key_bundle_rejects_a_signature_by_another_key)
 	k.f.bundle = vs_sign_with_key(k.f.vs, k.key, &so);
 	cr_assert_not_null(k.f.bundle);
 	ro.key_pem = k.pem;
-	expect_step(k.f.root, k.f.bundle, &ro, PYVERIFY_STEP_SIGNATURE);
+	vr_expect_step(k.f.root, k.f.bundle, &ro, PYVERIFY_STEP_SIGNATURE);
 	EVP_PKEY_free(other);
 	kfx_free(&k);
 }
@@ -828,14 +712,14 @@ Test(verify_kinds, managed_key_bundle_rejects_an_identity_policy)
 	kfx_init(&k);
 	k.f.bundle = vs_sign_with_key(k.f.vs, k.key, NULL);
 	cr_assert_not_null(k.f.bundle);
-	expect_step(k.f.root, k.f.bundle, NULL, PYVERIFY_STEP_KEY);
+	vr_expect_step(k.f.root, k.f.bundle, NULL, PYVERIFY_STEP_KEY);
 	kfx_free(&k);
 }
 
 Test(verify_kinds, managed_key_bundle_rejects_a_log_entry_naming_a_cert)
 {
 	struct kfx k;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	struct vs_sign_opts so = { 0 };
 
 	/* SPEC 3.8.1: a certificate entry never vouches for a key bundle. */
@@ -844,14 +728,14 @@ Test(verify_kinds, managed_key_bundle_rejects_a_log_entry_naming_a_cert)
 	k.f.bundle = vs_sign_with_key(k.f.vs, k.key, &so);
 	cr_assert_not_null(k.f.bundle);
 	ro.key_pem = k.pem;
-	expect_step(k.f.root, k.f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
+	vr_expect_step(k.f.root, k.f.bundle, &ro, PYVERIFY_STEP_TLOG_BODY);
 	kfx_free(&k);
 }
 
 Test(verify_kinds, managed_key_rekor2_bundle_verifies)
 {
 	struct kfx k;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	struct vs_sign_opts so = { 0 };
 	pyverify_result res;
 
@@ -862,7 +746,7 @@ Test(verify_kinds, managed_key_rekor2_bundle_verifies)
 	add_stamp(k.f.bundle, k.f.tsa, TS_TIME, NULL, 0);
 	trust_tsa(k.f.root, k.f.tsa, 0);
 	ro.key_pem = k.pem;
-	expect_ok(k.f.root, k.f.bundle, &ro, &res);
+	vr_expect_ok(k.f.root, k.f.bundle, &ro, &res);
 	cr_assert_eq(res.signing_time, TS_TIME);
 	kfx_free(&k);
 }
@@ -871,7 +755,7 @@ Test(verify_kinds, managed_key_dsse_bundles_verify_on_both_logs)
 {
 	static const char *const arts[] = { artifact };
 	struct kfx k;
-	struct run_opts ro = { 0 };
+	struct vr_opts ro = { 0 };
 	struct vs_sign_opts so = { 0 };
 	pyverify_result res;
 	char *st;
@@ -888,7 +772,7 @@ Test(verify_kinds, managed_key_dsse_bundles_verify_on_both_logs)
 			add_stamp(k.f.bundle, k.f.tsa, TS_TIME, NULL, 0);
 			trust_tsa(k.f.root, k.f.tsa, 0);
 		}
-		expect_ok(k.f.root, k.f.bundle, &ro, &res);
+		vr_expect_ok(k.f.root, k.f.bundle, &ro, &res);
 		json_decref(k.f.bundle);
 		k.f.bundle = NULL;
 	}
@@ -906,10 +790,10 @@ Test(verify_kinds, tsa_window_end_is_inclusive)
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0);
 	trust_tsa(f.root, f.tsa, TS_TIME);        /* end == genTime */
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.signing_time, TS_TIME);
 	trust_tsa(f.root, f.tsa, TS_TIME - 1);    /* one second before */
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
 	fx_free(&f);
 }
 
@@ -923,13 +807,13 @@ Test(verify_kinds, tlog_window_end_is_inclusive)
 	fx_init(&f);
 	f.bundle = vs_sign(f.vs, f.leaf, NULL); /* integrated at EPOCH+60 */
 	cr_assert_not_null(f.bundle);
-	vf = at(f.root, "tlogs.0.publicKey.validFor");
-	json_object_set_new(vf, "end", json_string(rfc3339(VS_EPOCH + 60, buf)));
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vf = vr_at(f.root, "tlogs.0.publicKey.validFor");
+	json_object_set_new(vf, "end", json_string(vr_rfc3339(VS_EPOCH + 60, buf)));
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.integrated_time, VS_EPOCH + 60);
-	json_object_set_new(vf, "end", json_string(rfc3339(VS_EPOCH + 59, buf)));
+	json_object_set_new(vf, "end", json_string(vr_rfc3339(VS_EPOCH + 59, buf)));
 	/* test_verify.c: the SET step owns the log key's window. */
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_SET);
 	fx_free(&f);
 }
 
@@ -943,15 +827,15 @@ Test(verify_kinds, ca_window_end_is_inclusive_at_the_signing_time)
 	fx_init(&f);
 	f.bundle = vs_sign(f.vs, f.leaf, NULL);
 	cr_assert_not_null(f.bundle);
-	vf = at(f.root, "certificateAuthorities.0.validFor");
-	json_object_set_new(vf, "end", json_string(rfc3339(VS_EPOCH + 60, buf)));
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vf = vr_at(f.root, "certificateAuthorities.0.validFor");
+	json_object_set_new(vf, "end", json_string(vr_rfc3339(VS_EPOCH + 60, buf)));
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	/* With a timestamp too, the CA must cover every verified time. */
 	add_stamp(f.bundle, f.tsa, VS_EPOCH + 61, NULL, 0);
 	trust_tsa(f.root, f.tsa, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	add_stamp(f.bundle, f.tsa, VS_EPOCH + 60, NULL, 0);
-	expect_ok(f.root, f.bundle, NULL, &res);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
 	cr_assert_eq(res.verified_times, 2);
 	fx_free(&f);
 }
@@ -966,7 +850,7 @@ Test(verify_kinds, rejects_a_timestamp_from_a_tsa_not_in_the_root)
 	cr_assert_not_null(other);
 	f.bundle = v2_bundle(&f, NULL, 0);
 	trust_tsa(f.root, other, 0); /* the root knows another authority */
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
 	vtsa_free(other);
 	fx_free(&f);
 }
@@ -979,7 +863,7 @@ Test(verify_kinds, rejects_a_timestamp_over_another_signature)
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0);
 	add_stamp(f.bundle, f.tsa, TS_TIME, junk, sizeof(junk) - 1);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_TIMESTAMP);
 	fx_free(&f);
 }
 
@@ -990,11 +874,11 @@ Test(verify_kinds, rekor2_rejects_a_timestamp_outside_the_leaf_validity)
 	fx_init(&f);
 	f.bundle = v2_bundle(&f, NULL, 0);
 	add_stamp(f.bundle, f.tsa, VS_EPOCH + 601, NULL, 0);
-	expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	add_stamp(f.bundle, f.tsa, VS_EPOCH + 600, NULL, 0);
 	{
 		pyverify_result res;
-		expect_ok(f.root, f.bundle, NULL, &res);
+		vr_expect_ok(f.root, f.bundle, NULL, &res);
 	}
 	fx_free(&f);
 }
