@@ -3,6 +3,7 @@
  * virtual Sigstore (tests/support/vsigstore.c): one accepted bundle per
  * form, and for each defect the exact step that must reject it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,17 +633,83 @@ Test(verify, requires_as_many_verified_times_as_the_policy_asks)
 	fx_free(&f);
 }
 
-Test(verify, a_loaded_root_and_bundle_verify_from_many_threads)
+struct shared {
+	const pyverify_trust_root *root;
+	const pyverify_bundle *good, *bad;
+	const pyverify_policy *policy;
+	pyverify_artifact artifact;
+	int failures;
+};
+
+static void *
+verify_many(void *arg)
 {
-	/* Exercised for real by the CLI scan and the server; here the same
-	 * objects verify twice in a row with identical results. */
+	struct shared *sh = arg;
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		pyverify_result res;
+		pyverify_error err;
+		/* Interleave an accepted and a rejected bundle so threads
+		 * take different paths through the same shared objects. */
+		if (pyverify_verify(sh->root, sh->good, &sh->artifact,
+		                    sh->policy, &res, &err) != 0 ||
+		    strcmp(res.identity, ID) != 0 ||
+		    pyverify_verify(sh->root, sh->bad, &sh->artifact, sh->policy,
+		                    &res, &err) != PYVERIFY_EREJECT ||
+		    err.step != PYVERIFY_STEP_SET)
+			__atomic_add_fetch(&sh->failures, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+Test(verify, one_loaded_root_bundle_and_policy_serve_many_threads)
+{
 	struct fx f;
-	pyverify_result r1, r2;
+	struct shared sh = { 0 };
+	pyverify_trust_root *root = NULL;
+	pyverify_bundle *good = NULL, *bad = NULL;
+	pyverify_policy *policy = NULL;
+	pyverify_error err;
+	pthread_t th[6];
+	char *rt, *gt, *bt;
+	size_t i;
 
 	fx_init(&f, NULL, NULL);
-	vr_expect_ok(f.root, f.bundle, NULL, &r1);
-	vr_expect_ok(f.root, f.bundle, NULL, &r2);
-	cr_assert_eq(memcmp(&r1, &r2, sizeof(r1)), 0);
+	rt = vs_dump(f.root);
+	gt = vs_dump(f.bundle);
+	vr_flip_b64(f.bundle, ENTRY ".inclusionPromise.signedEntryTimestamp",
+	            20);
+	bt = vs_dump(f.bundle);
+	cr_assert_eq(pyverify_trust_root_load_memory(&root, rt, strlen(rt),
+	                                             NULL, &err), 0);
+	cr_assert_eq(pyverify_bundle_load_memory(&good, gt, strlen(gt), &err),
+	             0);
+	cr_assert_eq(pyverify_bundle_load_memory(&bad, bt, strlen(bt), &err),
+	             0);
+	cr_assert_eq(pyverify_policy_new(&policy, &err), 0);
+	cr_assert_eq(pyverify_policy_add_identity(policy, ID, 0, ISS, 0, &err),
+	             0);
+	pyverify_policy_set_now(policy, NOW);
+	cr_assert_eq(pyverify_artifact_from_memory(&sh.artifact, artifact,
+	                                           strlen(artifact), &err), 0);
+	sh.root = root;
+	sh.good = good;
+	sh.bad = bad;
+	sh.policy = policy;
+	for (i = 0; i < 6; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, verify_many, &sh), 0);
+	for (i = 0; i < 6; i++)
+		pthread_join(th[i], NULL);
+	cr_assert_eq(sh.failures, 0, "%d verifications disagreed",
+	             sh.failures);
+	pyverify_policy_free(policy);
+	pyverify_bundle_free(good);
+	pyverify_bundle_free(bad);
+	pyverify_trust_root_free(root);
+	free(rt);
+	free(gt);
+	free(bt);
 	fx_free(&f);
 }
 

@@ -41,16 +41,16 @@ if [ -d "$PV_FUZZ_FIXTURES/$T/seeds" ]; then
 	cp -n "$PV_FUZZ_FIXTURES/$T/seeds/"* "$CORPUS/" 2>/dev/null || true
 fi
 
-# seed NAME BYTES-FILE [SELECTOR]: adds one seed (with a selector byte).
+# seed NAME BYTES-FILE [SELECTOR...]: adds one seed, prefixed with the
+# selector bytes the target reads first.
 seed() {
-	if [ $# -ge 3 ]; then
-		{ printf "\\$(printf %03o "$3")"; cat "$2"; } > "$CORPUS/$1"
-	else
-		cp "$2" "$CORPUS/$1"
-	fi
+	name=$1 file=$2
+	shift 2
+	{ for b in "$@"; do printf "\\$(printf %03o "$b")"; done
+	  cat "$file"; } > "$CORPUS/$name"
 }
 
-if [ -d "$TD" ] && [ ! -f "$CORPUS/.real-seeds" ]; then
+if [ -d "$TD" ] && [ ! -f "$OUT/corpus/.$T.real-seeds" ]; then
 	tmp=$(mktemp -d)
 	bundles=$(find "$TD" -name '*.sigstore.json' -o -name '*.sigstore' |
 	          sort)
@@ -73,7 +73,17 @@ if [ -d "$TD" ] && [ ! -f "$CORPUS/.real-seeds" ]; then
 			    head -n 1 | base64 -d > "$tmp/body" 2>/dev/null ||
 			    continue
 			[ -s "$tmp/body" ] || continue
-			seed "real-$n" "$tmp/body" 0 ;;
+			kv=$(jq -r '.verificationMaterial.tlogEntries[0]
+			     .kindVersion | "\(.kind)-\(.version)"' "$b")
+			case $kv in
+			hashedrekord-0.0.2) k=1 ;; dsse-0.0.1) k=2 ;;
+			intoto-0.0.2) k=3 ;; dsse-0.0.2) k=4 ;;
+			intoto-0.0.1) k=5 ;; *) k=0 ;;
+			esac
+			# Against each signed content (byte 0), as logged.
+			for c in 0 1 2 3 4 5; do
+				seed "real-$n-$c" "$tmp/body" $c $k
+			done ;;
 		fuzz_tsa)
 			jq -r '.verificationMaterial.timestampVerificationData
 			       .rfc3161Timestamps[]?.signedTimestamp // empty' \
@@ -104,7 +114,7 @@ if [ -d "$TD" ] && [ ! -f "$CORPUS/.real-seeds" ]; then
 		done
 	fi
 	rm -rf "$tmp"
-	: > "$CORPUS/.real-seeds"
+	: > "$OUT/corpus/.$T.real-seeds"
 fi
 
 exec "$BIN" -max_total_time="$SECS" -max_len="$MAXLEN" -rss_limit_mb=2048 \
