@@ -13,6 +13,7 @@
 #   make bench-server   pyverifyd throughput under wrk, as ratios
 #   make install        PREFIX=... DESTDIR=...
 #   make lint           banned functions
+#   make fuzz           libFuzzer, FUZZ_SECONDS (60) per target (clang)
 
 .SUFFIXES:
 
@@ -176,6 +177,16 @@ bench: all $(BENCH_BINS)
 bench-server: all $(BUILD)/bench/bench_verify
 	sh bench/server/run.sh $(BUILD) 10
 
+# libFuzzer targets for every parser of untrusted bytes (needs clang with
+# libFuzzer, and jq for seeds from ../shared/testdata); not part of check.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body \
+               fuzz_tsa fuzz_sct_identity fuzz_dsse fuzz_verify
+fuzz:
+	tests/fuzz/build.sh
+	for t in $(FUZZ_TARGETS); do \
+	    tests/fuzz/run.sh $$t $(FUZZ_SECONDS) || exit 1; done
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
@@ -197,4 +208,4 @@ lint:
 clean:
 	rm -rf build build-asan
 
-.PHONY: FORCE all bench-server check deps test test-asan tests-build bench install lint clean
+.PHONY: FORCE all bench-server check fuzz deps test test-asan tests-build bench install lint clean
