@@ -466,6 +466,13 @@ PV_MUST_CHECK int pv_tsa_verify(const pyverify_trust_root *root,
                                 const uint8_t *resp, size_t resp_len,
                                 const uint8_t *signature, size_t sig_len,
                                 int64_t *gen_time_ms, pyverify_error *err);
+/* The same, also naming which root->tsas[] entry accepted it (so a
+ * threshold can count each authority once). */
+PV_MUST_CHECK int pv_tsa_verify_from(const pyverify_trust_root *root,
+                                     const uint8_t *resp, size_t resp_len,
+                                     const uint8_t *signature, size_t sig_len,
+                                     int64_t *gen_time_ms, size_t *tsa_index,
+                                     pyverify_error *err);
 
 /* ---- dsse.c ---------------------------------------------------------------------- */
 

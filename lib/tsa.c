@@ -456,6 +456,16 @@ pv_tsa_verify(const pyverify_trust_root *root, const uint8_t *resp,
               size_t resp_len, const uint8_t *signature, size_t sig_len,
               int64_t *gen_time_ms, pyverify_error *err)
 {
+	return pv_tsa_verify_from(root, resp, resp_len, signature, sig_len,
+	                          gen_time_ms, NULL, err);
+}
+
+int
+pv_tsa_verify_from(const pyverify_trust_root *root, const uint8_t *resp,
+                   size_t resp_len, const uint8_t *signature, size_t sig_len,
+                   int64_t *gen_time_ms, size_t *tsa_index,
+                   pyverify_error *err)
+{
 	const unsigned char *p = resp;
 	TS_RESP *r = NULL;
 	TS_TST_INFO *tst;
@@ -528,6 +538,8 @@ pv_tsa_verify(const pyverify_trust_root *root, const uint8_t *resp,
 		if (try_tsa(&root->tsas[i], r, token, signature, sig_len, t_ms,
 		            &cur) == 0) {
 			*gen_time_ms = t_ms;
+			if (tsa_index != NULL)
+				*tsa_index = i;
 			rc = 0;
 			goto done;
 		}

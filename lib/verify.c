@@ -27,17 +27,35 @@
 struct times {
 	int64_t ms[MAX_TIMES];
 	const char *what[MAX_TIMES];
+	const void *source[MAX_TIMES]; /* the log or authority vouching */
 	size_t n;
 };
 
 static void
-times_add(struct times *t, int64_t ms, const char *what)
+times_add(struct times *t, int64_t ms, const char *what, const void *source)
 {
 	if (t->n < MAX_TIMES) {
 		t->ms[t->n] = ms;
 		t->what[t->n] = what;
+		t->source[t->n] = source;
 		t->n++;
 	}
+}
+
+/* SPEC 3.2.1: a threshold counts independent witnesses, so each log and
+ * each timestamp authority counts once however many times it signed. */
+static size_t
+times_sources(const struct times *t)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < i; j++)
+			if (t->source[j] == t->source[i])
+				break;
+		n += j == i;
+	}
+	return n;
 }
 
 /* SPEC 3.12: Rekor v2 entries are hashedrekord/dsse 0.0.2 (intoto 0.0.2
@@ -92,12 +110,14 @@ verify_timestamps(const pyverify_trust_root *root, const pyverify_bundle *b,
 		               b->n_timestamps, root->source);
 	for (i = 0; i < b->n_timestamps; i++) {
 		int64_t t = 0;
-		int rc = pv_tsa_verify(root, b->timestamps[i].data,
-		                       b->timestamps[i].len, b->signature.data,
-		                       b->signature.len, &t, err);
+		size_t tsa = 0;
+		int rc = pv_tsa_verify_from(root, b->timestamps[i].data,
+		                            b->timestamps[i].len,
+		                            b->signature.data, b->signature.len,
+		                            &t, &tsa, err);
 		if (rc != 0)
 			return rc;
-		times_add(verified, t, "RFC 3161 timestamp");
+		times_add(verified, t, "RFC 3161 timestamp", &root->tsas[tsa]);
 	}
 	return 0;
 }
@@ -107,8 +127,9 @@ verify_timestamps(const pyverify_trust_root *root, const pyverify_bundle *b,
  * alone never authenticates a time), and step 3 verifies the promise; every
  * claimed time must still lie inside the leaf validity (SPEC 3.2.3). */
 static int
-collect_log_times(const pyverify_bundle *b, struct times *verified,
-                  struct times *claimed, pyverify_error *err)
+collect_log_times(const pyverify_trust_root *root, const pyverify_bundle *b,
+                  struct times *verified, struct times *claimed,
+                  pyverify_error *err)
 {
 	size_t i;
 
@@ -127,12 +148,15 @@ collect_log_times(const pyverify_bundle *b, struct times *verified,
 			return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
 			               "log entry %zu has an impossible integrated "
 			               "time", i);
+		/* An unknown log is rejected at step 3; until then it is
+		 * one (NULL) source like any other. */
 		if (e->set.len > 0)
 			times_add(verified, e->integrated_time * 1000,
-			          "log integrated time");
+			          "log integrated time",
+			          pv_trust_root_find_tlog(root, e->log_id));
 		else
 			times_add(claimed, e->integrated_time * 1000,
-			          "log integrated time (unsigned)");
+			          "log integrated time (unsigned)", NULL);
 	}
 	return 0;
 }
@@ -457,13 +481,15 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 
 	/* Signing times. */
 	if ((rc = verify_timestamps(root, b, verified, err)) ||
-	    (rc = collect_log_times(b, verified, claimed, err)))
+	    (rc = collect_log_times(root, b, verified, claimed, err)))
 		goto done;
-	if (verified->n < policy->min_times) {
+	if (times_sources(verified) < policy->min_times) {
 		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TIMESTAMP,
-		             "the bundle has %zu verifiable signing time(s) (log "
-		             "inclusion promises and RFC 3161 timestamps), %u "
-		             "required%s", verified->n, policy->min_times,
+		             "the bundle has verifiable signing times from %zu "
+		             "independent source(s) (transparency logs with an "
+		             "inclusion promise, timestamp authorities), %u "
+		             "required%s", times_sources(verified),
+		             policy->min_times,
 		             verified->n == 0
 		                 ? ": a Rekor v2 entry needs an RFC 3161 "
 		                   "timestamp"

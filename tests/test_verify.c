@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 
+#include "internal.h"
 #include "pyverify.h"
 #include "vsigstore.h"
 #include "vrun.h"
@@ -497,47 +498,119 @@ Test(verify, a_key_policy_rejects_a_certificate_bundle)
 	fx_free(&f);
 }
 
-/* Adds an RFC 3161 timestamp over the bundle signature and the TSA to the
- * trusted root. */
+/* Appends an RFC 3161 timestamp by `t` over the bundle signature, and `t`
+ * to the trusted root's authorities unless it is already there. */
+static void
+stamp(struct fx *f, struct vtsa *t, int64_t gen_time_s, int tsa_in_root)
+{
+	struct vtsa_stamp_opts so = { 0 };
+	struct pv_bytes sig = { 0 };
+	const char *sig_b64;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	char *b64;
+	json_t *vm, *tvd, *list, *tsas;
+
+	sig_b64 = json_string_value(vr_at(f->bundle,
+	                                  "messageSignature.signature"));
+	cr_assert_eq(pv_b64_decode(&sig, sig_b64, strlen(sig_b64)), 0);
+	so.gen_time_ms = gen_time_s * 1000;
+	so.embed_certs = 1;
+	cr_assert_eq(vtsa_stamp(t, sig.data, sig.len, &so, &der, &der_len), 0);
+	b64 = pv_b64_encode(der, der_len);
+	cr_assert_not_null(b64);
+	vm = vr_at(f->bundle, "verificationMaterial");
+	tvd = json_object_get(vm, "timestampVerificationData");
+	if (tvd == NULL) {
+		tvd = json_pack("{s:[]}", "rfc3161Timestamps");
+		json_object_set_new(vm, "timestampVerificationData", tvd);
+	}
+	list = json_object_get(tvd, "rfc3161Timestamps");
+	json_array_append_new(list, json_pack("{s:s}", "signedTimestamp", b64));
+	if (tsa_in_root) {
+		size_t k;
+		json_t *entry = vtsa_trust_root_entry(t, 0, 0), *e;
+		tsas = json_object_get(f->root, "timestampAuthorities");
+		if (tsas == NULL) {
+			tsas = json_array();
+			json_object_set_new(f->root, "timestampAuthorities",
+			                    tsas);
+		}
+		json_array_foreach(tsas, k, e)
+			if (json_equal(e, entry))
+				break;
+		if (k == json_array_size(tsas))
+			json_array_append(tsas, entry);
+		json_decref(entry);
+	}
+	free(b64);
+	free(der);
+	pv_bytes_clear(&sig);
+}
+
+/* One new authority, one timestamp; the caller frees the authority. */
 static struct vtsa *
 add_timestamp(struct fx *f, int64_t gen_time_s, int tsa_in_root)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	struct vtsa_stamp_opts so = { 0 };
-	const char *sig_b64;
-	unsigned char sig[256];
-	uint8_t *der = NULL;
-	size_t der_len = 0;
-	int siglen;
-	char *b64;
-	json_t *tvd;
 
 	cr_assert_not_null(t);
-	sig_b64 = json_string_value(vr_at(f->bundle, "messageSignature.signature"));
-	siglen = EVP_DecodeBlock(sig, (const unsigned char *)sig_b64,
-	                         (int)strlen(sig_b64));
-	cr_assert_gt(siglen, 0);
-	while (siglen > 0 && sig_b64[strlen(sig_b64) - 1] == '=' &&
-	       sig_b64[strlen(sig_b64) - 1 - (size_t)0] == '=') {
-		/* EVP_DecodeBlock counts padding as zero bytes. */
-		siglen -= (sig_b64[strlen(sig_b64) - 2] == '=') ? 2 : 1;
-		break;
-	}
-	so.gen_time_ms = gen_time_s * 1000;
-	so.embed_certs = 1;
-	cr_assert_eq(vtsa_stamp(t, sig, (size_t)siglen, &so, &der, &der_len), 0);
-	b64 = malloc(der_len * 2 + 8);
-	EVP_EncodeBlock((unsigned char *)b64, der, (int)der_len);
-	tvd = json_pack("{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp",
-	                b64);
-	json_object_set_new(vr_at(f->bundle, "verificationMaterial"),
-	                    "timestampVerificationData", tvd);
-	if (tsa_in_root)
-		json_object_set_new(f->root, "timestampAuthorities",
-		                    json_pack("[o]", vtsa_trust_root_entry(t, 0, 0)));
-	free(b64);
-	free(der);
+	stamp(f, t, gen_time_s, tsa_in_root);
 	return t;
+}
+
+static int
+verify_with_min_times(struct fx *f, unsigned min, pyverify_error *err)
+{
+	pyverify_trust_root *root = NULL;
+	pyverify_bundle *bundle = NULL;
+	pyverify_policy *policy = NULL;
+	pyverify_artifact a;
+	pyverify_result res;
+	char *rt = vs_dump(f->root), *bt = vs_dump(f->bundle);
+	int rc;
+
+	cr_assert_eq(pyverify_trust_root_load_memory(&root, rt, strlen(rt), NULL,
+	                                             err), 0, "%s", err->msg);
+	cr_assert_eq(pyverify_bundle_load_memory(&bundle, bt, strlen(bt), err),
+	             0, "%s", err->msg);
+	cr_assert_eq(pyverify_artifact_from_memory(&a, artifact,
+	                                           strlen(artifact), err), 0);
+	cr_assert_eq(pyverify_policy_new(&policy, err), 0);
+	cr_assert_eq(pyverify_policy_add_identity(policy, ID, 0, ISS, 0, err),
+	             0);
+	pyverify_policy_set_now(policy, NOW);
+	cr_assert_eq(pyverify_policy_set_min_verified_times(policy, min, err),
+	             0);
+	rc = pyverify_verify(root, bundle, &a, policy, &res, err);
+	pyverify_policy_free(policy);
+	pyverify_bundle_free(bundle);
+	pyverify_trust_root_free(root);
+	free(rt);
+	free(bt);
+	return rc;
+}
+
+Test(verify, a_threshold_counts_each_timestamp_authority_once)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	struct vtsa *t1, *t2;
+	pyverify_error err = { 0 };
+
+	so.no_promise = 1; /* timestamps are the only signing times */
+	fx_init(&f, NULL, &so);
+	t1 = add_timestamp(&f, VS_EPOCH + 20, 1);
+	stamp(&f, t1, VS_EPOCH + 40, 1); /* the same authority again */
+	cr_assert_eq(verify_with_min_times(&f, 2, &err), PYVERIFY_EREJECT,
+	             "two stamps by one authority counted as two");
+	cr_assert_eq(err.step, PYVERIFY_STEP_TIMESTAMP, "%s", err.msg);
+	t2 = add_timestamp(&f, VS_EPOCH + 50, 1); /* an independent one */
+	cr_assert_eq(verify_with_min_times(&f, 2, &err), 0, "%s", err.msg);
+	cr_assert_eq(verify_with_min_times(&f, 3, &err), PYVERIFY_EREJECT);
+	vtsa_free(t1);
+	vtsa_free(t2);
+	fx_free(&f);
 }
 
 Test(verify, counts_a_verified_timestamp_as_a_second_signing_time)
