@@ -364,13 +364,57 @@ decide:
 
 /* ---- output --------------------------------------------------------------- */
 
-/* Appends s with control characters shown as '?', so a file name cannot
- * forge or split output lines. */
+/* Length of the valid UTF-8 sequence at s that encodes a printable code
+ * point, or 0: invalid, overlong, a surrogate, a C1 control (U+0080-U+009F,
+ * terminals may take U+009B for CSI), or a bidirectional override or
+ * isolate (U+202A-U+202E, U+2066-U+2069), which can make a line display
+ * something else than it says. */
+static size_t
+utf8_printable(const unsigned char *s)
+{
+	unsigned long cp;
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return n;
+}
+
+/* Appends s with control characters, C1 controls, bidi overrides and bytes
+ * that are not UTF-8 shown as '?', so a file name cannot forge, split or
+ * recolour output lines. */
 static void
 put_clean(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		fputc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s, f);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			fputc(*p++, f);
+		} else if (*p >= 0x80 && (n = utf8_printable(p)) > 0) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			fputc('?', f);
+			p++;
+		}
+	}
 }
 
 char *

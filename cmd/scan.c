@@ -298,6 +298,29 @@ chomp(char *line, size_t *len)
 		line[--*len] = '\0';
 }
 
+/* Reads one line (without its '\n') into buf, which holds SCAN_MAX_LINE + 1
+ * bytes. Never reads more than SCAN_MAX_LINE + 1 bytes of a line, so a
+ * file without newlines (a binary, /dev/zero, a stalled pipe) costs a
+ * bounded buffer and ends the scan. Returns 1 (a line, *len bytes), 0 (end
+ * of file, nothing read), -1 (too long or a NUL byte), -2 (read error). */
+static int
+read_line(FILE *f, char *buf, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0' || n == SCAN_MAX_LINE)
+			return -1;
+		buf[n++] = (char)c;
+	}
+	if (c == EOF && ferror(f))
+		return -2;
+	buf[n] = '\0';
+	*len = n;
+	return c == EOF && n == 0 ? 0 : 1;
+}
+
 /* dir/rel, or rel itself when it is absolute or dir is "". */
 static char *
 relative_to(const char *dir, const char *rel)
@@ -359,11 +382,10 @@ static int
 read_manifest(struct scan *s, const char *path)
 {
 	char *line = NULL, *cells[SCAN_MAX_COLUMNS + 1], *dir = NULL, *slash;
-	size_t cap = 0, len, n, i;
-	ssize_t got;
+	size_t len, n, i;
 	long col_art = -1, col_sha = -1, col_bundle = -1;
 	unsigned long lineno = 0;
-	int rc = -1, header = 1;
+	int rc = -1, header = 1, got;
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
@@ -371,7 +393,8 @@ read_manifest(struct scan *s, const char *path)
 		        path, strerror(errno));
 		return -1;
 	}
-	if ((dir = strdup(path)) == NULL) {
+	if ((dir = strdup(path)) == NULL ||
+	    (line = malloc(SCAN_MAX_LINE + 1)) == NULL) {
 		rc = -2;
 		goto done;
 	}
@@ -380,16 +403,29 @@ read_manifest(struct scan *s, const char *path)
 		dir[0] = '\0';
 	else
 		slash[slash == dir ? 1 : 0] = '\0'; /* "/m.tsv" -> "/" */
-	while ((got = getline(&line, &cap, f)) != -1) {
+	for (;;) {
+		got = read_line(f, line, &len);
+		if (got == 0)
+			break;
 		lineno++;
-		len = (size_t)got;
-		if (len > SCAN_MAX_LINE || strlen(line) != len) {
+		if (got == -2) {
+			fprintf(stderr, "pyverify scan: cannot read %s\n", path);
+			goto done;
+		}
+		if (got == -1) {
 			fprintf(stderr, "pyverify scan: %s line %lu is longer "
 			                "than %u bytes or holds a NUL byte\n",
 			        path, lineno, SCAN_MAX_LINE);
 			goto done;
 		}
 		chomp(line, &len);
+		/* A UTF-8 byte order mark (spreadsheet exports) is not part
+		 * of the first column's name. */
+		if (lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			len -= 3;
+			memmove(line, line + 3, len + 1);
+		}
 		if (len == 0 || line[0] == '#')
 			continue;
 		n = split_tabs(line, cells, SCAN_MAX_COLUMNS);
@@ -442,10 +478,6 @@ read_manifest(struct scan *s, const char *path)
 			rc = -2;
 			goto done;
 		}
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "pyverify scan: cannot read %s\n", path);
-		goto done;
 	}
 	if (header) {
 		fprintf(stderr, "pyverify scan: %s is empty (no header row)\n",

@@ -170,21 +170,24 @@ pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
 }
 
 /* OpenSSL treats t == notAfter as expired; SPEC 3.13 makes the window
- * closed, so accept exactly that case and nothing else. */
+ * closed, so accept exactly that case and nothing else. OpenSSL sees whole
+ * seconds (floor of the signing time), so the exact time in milliseconds
+ * rides along as the context's app data: an RFC 3161 genTime of
+ * notAfter + 0.5 s is after notAfter and stays expired (SPEC 0.6). */
 static int
 verify_cb(int ok, X509_STORE_CTX *ctx)
 {
+	const int64_t *t_ms;
 	X509 *cur;
 	int64_t na;
-	time_t t;
 
 	if (ok || X509_STORE_CTX_get_error(ctx) != X509_V_ERR_CERT_HAS_EXPIRED)
 		return ok;
 	cur = X509_STORE_CTX_get_current_cert(ctx);
-	t = X509_VERIFY_PARAM_get_time(X509_STORE_CTX_get0_param(ctx));
-	if (cur != NULL &&
+	t_ms = X509_STORE_CTX_get_app_data(ctx);
+	if (cur != NULL && t_ms != NULL &&
 	    asn1_time_to_unix(X509_get0_notAfter(cur), &na) == 0 &&
-	    na == (int64_t)t) {
+	    na * 1000 == *t_ms) {
 		X509_STORE_CTX_set_error(ctx, X509_V_OK);
 		return 1;
 	}
@@ -359,8 +362,10 @@ done:
 /* With the shortcut, the certificates above certs[0] are not on the path
  * OpenSSL sees: their validity at t is checked here, inclusively. */
 static int
-upper_certs_valid_at(const struct pv_ca *ca, time_t t, char *msg, size_t len)
+upper_certs_valid_at(const struct pv_ca *ca, int64_t t_ms, char *msg,
+                     size_t len)
 {
+	time_t t = (time_t)ms_to_seconds(t_ms);
 	size_t i;
 	int64_t nb, na;
 	char ts[32], nbs[32], nas[32], name[NAME_BUF];
@@ -373,7 +378,8 @@ upper_certs_valid_at(const struct pv_ca *ca, time_t t, char *msg, size_t len)
 			         "unreadable (Fulcio CA %s)", ca->uri);
 			return 0;
 		}
-		if ((int64_t)t < nb || (int64_t)t > na) {
+		/* Inclusive, compared in milliseconds (SPEC 0.6). */
+		if (t_ms < nb * 1000 || t_ms > na * 1000) {
 			pv_format_rfc3339(ts, (int64_t)t);
 			pv_format_rfc3339(nbs, nb);
 			pv_format_rfc3339(nas, na);
@@ -382,7 +388,7 @@ upper_certs_valid_at(const struct pv_ca *ca, time_t t, char *msg, size_t len)
 			         "(Fulcio CA %s)",
 			         i + 1 == ca->n_certs ? "CA anchor certificate"
 			                              : "intermediate certificate",
-			         name, (int64_t)t < nb
+			         name, t_ms < nb * 1000
 			                   ? "certificate is not yet valid"
 			                   : "certificate has expired",
 			         ts, nbs, nas, ca->uri);
@@ -399,9 +405,10 @@ upper_certs_valid_at(const struct pv_ca *ca, time_t t, char *msg, size_t len)
  * share nothing but up-referenced, read-only certificates.
  */
 static int
-try_ca(const struct pv_ca *ca, X509 *leaf, time_t t, X509 **issuer_out,
+try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
        char *msg, size_t len)
 {
+	time_t t = (time_t)ms_to_seconds(t_ms);
 	X509_STORE *st = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *untrusted = NULL, *chain = NULL;
@@ -424,7 +431,7 @@ try_ca(const struct pv_ca *ca, X509 *leaf, time_t t, X509 **issuer_out,
 	shortcut = ca->first_is_checked_anchor &&
 	           X509_check_issued(ca->certs[0], leaf) == X509_V_OK;
 	if (shortcut) {
-		if (!upper_certs_valid_at(ca, t, msg, len)) {
+		if (!upper_certs_valid_at(ca, t_ms, msg, len)) {
 			rc = 0;
 			goto done;
 		}
@@ -449,6 +456,9 @@ try_ca(const struct pv_ca *ca, X509 *leaf, time_t t, X509 **issuer_out,
 	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
 		goto done;
 	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+	/* Read by verify_cb only, during X509_verify_cert below. */
+	if (X509_STORE_CTX_set_app_data(ctx, &t_ms) != 1)
+		goto done;
 	if (X509_verify_cert(ctx) != 1) {
 		describe_failure(ctx, ca, t, msg, len);
 		rc = 0;
@@ -502,7 +512,7 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 		    !pv_time_range_contains(&ca->valid, t_ms))
 			continue;
 		in_window++;
-		r = try_ca(ca, leaf, t, &issuer, msg, sizeof(msg));
+		r = try_ca(ca, leaf, t_ms, &issuer, msg, sizeof(msg));
 		if (r < 0)
 			return pv_fail(err, PYVERIFY_EINTERNAL,
 			               PYVERIFY_STEP_CERTIFICATE_CHAIN,

@@ -83,7 +83,8 @@ match_init(struct pv_match *m, const char *value, int mode, const char *what,
 	memcpy(anchored, "^(", 2);
 	memcpy(anchored + 2, value, len);
 	memcpy(anchored + 2 + len, ")$", 3);
-	rc = regcomp(&m->re, anchored, REG_EXTENDED | REG_NOSUB);
+	/* No REG_NOSUB: pv_match_value needs the match bounds. */
+	rc = regcomp(&m->re, anchored, REG_EXTENDED);
 	free(anchored);
 	if (rc != 0) {
 		char buf[128];
@@ -186,9 +187,18 @@ pyverify_policy_set_min_verified_times(pyverify_policy *p, unsigned n,
 int
 pv_match_value(const struct pv_match *m, const char *value)
 {
+	regmatch_t whole;
+
 	if (m->value == NULL || value == NULL)
 		return 0;
 	if (m->mode == PYVERIFY_MATCH_EXACT)
 		return strcmp(m->value, value) == 0;
-	return regexec(&m->re, value, 0, NULL, 0) == 0;
+	/* The "^(...)$" wrapper alone does not anchor a pattern with an
+	 * unbalanced ")": "x)|(y" becomes "^(x)|(y)$", whose first branch
+	 * matches any value that merely starts with x. So the match itself
+	 * must span the whole value (POSIX reports the leftmost-longest). */
+	if (regexec(&m->re, value, 1, &whole, 0) != 0)
+		return 0;
+	return whole.rm_so == 0 && whole.rm_eo >= 0 &&
+	       (size_t)whole.rm_eo == strlen(value);
 }

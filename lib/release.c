@@ -93,8 +93,16 @@ caller_error(struct pv_verdict *v, pyverify_status code, const char *what)
 	return code;
 }
 
-/* 1 if series X.Y sorts before every series of the policy: such releases
- * predate Sigstore signing (the policy file lists every signed series). */
+/* The oldest series with any Sigstore-signed release: signing began with
+ * 3.7.14 (SPEC 6.1). No release of an older series was ever signed. */
+#define PV_FIRST_SIGNED_MAJOR 3u
+#define PV_FIRST_SIGNED_MINOR 7u
+
+/* 1 if release v predates Sigstore signing although its series is not in
+ * the policy: its series is older than 3.7 and than every series of the
+ * policy. A replacement policy (--policy) may list only some series; the
+ * signed series it leaves out are unknown, never "before Sigstore", or an
+ * .asc alone would pass them with --allow-legacy-pgp. */
 static int
 predates_policy(const struct pv_cpython_policy *p,
                 const struct pv_cpython_version *v)
@@ -102,6 +110,10 @@ predates_policy(const struct pv_cpython_policy *p,
 	size_t i;
 
 	if (p->n_series == 0)
+		return 0;
+	if (v->major > PV_FIRST_SIGNED_MAJOR ||
+	    (v->major == PV_FIRST_SIGNED_MAJOR &&
+	     v->minor >= PV_FIRST_SIGNED_MINOR))
 		return 0;
 	for (i = 0; i < p->n_series; i++) {
 		const struct pv_cpython_series *s = &p->series[i];
@@ -148,8 +160,10 @@ classify_absence(struct pv_verdict *v, const struct pv_release_input *in,
 			           "to verify", v->version, name);
 		return;
 	}
+	/* Not legacy-pgp-only: the release does not predate Sigstore
+	 * signing, so --allow-legacy-pgp must not pass the unchecked file. */
 	if (gap != NULL && in->has_asc && publishes_pgp) {
-		set_status(v, PV_VERDICT_LEGACY_PGP_ONLY,
+		set_status(v, PV_VERDICT_MISSING,
 		           "%s; only its PGP signature (.asc) exists, which "
 		           "pyverify does not check (use gpg)", gap);
 		return;

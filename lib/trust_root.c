@@ -97,10 +97,16 @@ parse_time(const struct pv_json_ctx *cx, const json_t *vf, const char *path,
 
 	PV_TRY(pv_json_string(cx, vf, path, name, required, PV_MAX_SHORT_STRING,
 	                      &s, &len));
-	*present = s != NULL && len > 0;
+	pv_json_path(vpath, path, name);
+	/* SPEC 0.1: a Timestamp is a message, so absence (or null) is its
+	 * only default spelling; "" is an invalid time, and reading it as
+	 * "no end" would leave the window open for ever. */
+	if (s != NULL && len == 0)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is empty, expected an RFC 3339 time", vpath);
+	*present = s != NULL;
 	if (!*present)
 		return 0;
-	pv_json_path(vpath, path, name);
 	if (pv_parse_rfc3339_ms(out, s, round_up) != 0)
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s is \"%.64s\", expected an RFC 3339 time", vpath,

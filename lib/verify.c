@@ -69,6 +69,17 @@ entry_is_rekor_v2(const struct pv_tlog_entry *e)
 }
 
 static int
+any_rekor_v2(const pyverify_bundle *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_entries; i++)
+		if (entry_is_rekor_v2(&b->entries[i]))
+			return 1;
+	return 0;
+}
+
+static int
 check_material(const pyverify_bundle *b, const pyverify_policy *p,
                pyverify_error *err)
 {
@@ -228,9 +239,12 @@ verify_proof(const struct pv_tlog_entry *e, size_t i, const struct pv_tlog *log,
 /* SPEC 7.14: a Rekor v2 entry has no integrated time, so the log key's
  * validFor window is checked against the signing times the timestamp
  * authorities vouch for (stricter than the reference clients, which do
- * not check it at all). */
+ * not check it at all). The same holds for a Rekor v1 entry without an
+ * inclusion promise: its integratedTime is an unsigned claim (SPEC 3.2.1),
+ * so a log key outside its window at the verified times must not count
+ * just because the claim was written inside it. */
 static int
-check_v2_log_window(const pyverify_trust_root *root, const struct pv_tlog *log,
+check_log_window_at_signing_times(const pyverify_trust_root *root, const struct pv_tlog *log,
                     size_t i, const struct times *verified,
                     pyverify_error *err)
 {
@@ -270,7 +284,7 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 		const struct pv_tlog_entry *e = &b->entries[i];
 		const struct pv_tlog *log;
 		uint8_t leaf_hash[32];
-		char id[65], when[32], start[32];
+		char id[65], when[32], start[32], end[32];
 
 		pv_hex_encode(id, e->log_id, 32);
 		log = pv_trust_root_find_tlog(root, e->log_id);
@@ -288,8 +302,9 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 			               "log entry %zu is a Rekor v2 entry without "
 			               "an inclusion proof; pyverify never asks "
 			               "the log online", i);
-		if (entry_is_rekor_v2(e))
-			PV_TRY(check_v2_log_window(root, log, i, verified, err));
+		if (e->set.len == 0)
+			PV_TRY(check_log_window_at_signing_times(root, log, i,
+			                                         verified, err));
 		PV_TRY(pv_tlog_check_body(e, content, leaf_hash, err));
 		if (e->set.len > 0)
 			PV_TRY(pv_tlog_verify_set(e, log, err));
@@ -308,14 +323,18 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 			                            e->integrated_time * 1000)) {
 				pv_format_rfc3339(start,
 				                  log->valid.start_ms / 1000);
+				if (log->valid.has_end)
+					pv_format_rfc3339(
+					    end, log->valid.end_ms / 1000);
+				else
+					memcpy(end, "now", 4);
 				return pv_fail(err, PYVERIFY_EREJECT,
 				               PYVERIFY_STEP_TLOG,
 				               "log entry %zu was integrated at %s, "
-				               "outside the validity of log %s (from "
-				               "%s%s) in the trusted root %s", i,
-				               when, log->base_url, start,
-				               log->valid.has_end ? ", with an end"
-				                                  : "",
+				               "outside the validity of log %s (%s "
+				               "to %s) in the trusted root %s; the "
+				               "trusted root may be out of date", i,
+				               when, log->base_url, start, end,
 				               root->source);
 			}
 		}
@@ -490,10 +509,12 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 		             "inclusion promise, timestamp authorities), %u "
 		             "required%s", times_sources(verified),
 		             policy->min_times,
-		             verified->n == 0
+		             verified->n != 0 ? ""
+		             : any_rekor_v2(b)
 		                 ? ": a Rekor v2 entry needs an RFC 3161 "
 		                   "timestamp"
-		                 : "");
+		                 : ": no log entry has an inclusion promise and "
+		                   "there is no RFC 3161 timestamp");
 		goto done;
 	}
 

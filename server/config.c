@@ -18,6 +18,10 @@
 
 /* Thread pools beyond this only add contention: verification is CPU work. */
 #define PVD_MAX_THREADS 256
+/* Largest --max-artifact-bytes: 1 TiB is far beyond any release artifact
+ * and keeps the multipart body limit (artifact + JSON + framing) far from
+ * wrapping around 2^64. */
+#define PVD_MAX_ARTIFACT_LIMIT ((uint64_t)1 << 40)
 /* libmicrohttpd's select/poll/epoll loops handle this many comfortably;
  * the fd limit usually bites first. */
 #define PVD_MAX_CONNECTIONS 65536
@@ -43,8 +47,8 @@ usage(FILE *f)
 	    "  --max-json-bytes N       largest application/json body (K, M, G\n"
 	    "                           suffixes) [PYVERIFYD_MAX_JSON_BYTES] 1M\n"
 	    "  --max-artifact-bytes N   largest multipart artifact part; it is\n"
-	    "                           hashed as it streams, never stored\n"
-	    "                           [PYVERIFYD_MAX_ARTIFACT_BYTES] 4G\n"
+	    "                           hashed as it streams, never stored; at\n"
+	    "                           most 1024G [PYVERIFYD_MAX_ARTIFACT_BYTES] 4G\n"
 	    "  --max-connections N      concurrent connections\n"
 	    "                           [PYVERIFYD_MAX_CONNECTIONS] 512\n"
 	    "  --per-ip-connections N   concurrent connections per client\n"
@@ -227,7 +231,8 @@ apply(struct pvd_config *cfg, int opt, const char *v, const char *from)
 			cfg->max_json_bytes = sz;
 		break;
 	case OPT_MAX_ARTIFACT:
-		bad = parse_size(&sz, v) != 0 || sz == 0;
+		bad = parse_size(&sz, v) != 0 || sz == 0 ||
+		      sz > PVD_MAX_ARTIFACT_LIMIT;
 		if (!bad)
 			cfg->max_artifact_bytes = sz;
 		break;

@@ -173,20 +173,22 @@ do_readyz(struct pvd_request *r, struct MHD_Connection *c)
 {
 	const struct pvd_snapshot *s = r->snap;
 	json_t *o;
-	char *body;
+	char *body, reason[sizeof(s->not_ready)];
 	int ok = ready(s) && !atomic_load(&draining);
 
+	/* Reasons quote file names and library messages: keep them UTF-8. */
+	pvd_json_text(reason, sizeof(reason),
+	              atomic_load(&draining)
+	                  ? "shutting down"
+	                  : (s != NULL && s->not_ready[0] ? s->not_ready
+	                                                  : "trust material "
+	                                                    "not loaded"));
 	if (ok)
 		o = json_pack("{s:s,s:I}", "status", "ready", "generation",
 		              (json_int_t)s->generation);
 	else
 		o = json_pack("{s:s,s:s}", "status", "not-ready", "reason",
-		              atomic_load(&draining)
-		                  ? "shutting down"
-		                  : (s != NULL && s->not_ready[0] ? s->not_ready
-		                                                  : "trust "
-		                                                    "material not "
-		                                                    "loaded"));
+		              reason);
 	body = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
 	                 : NULL;
 	json_decref(o);
@@ -198,14 +200,15 @@ static enum MHD_Result
 do_trust(struct pvd_request *r, struct MHD_Connection *c)
 {
 	json_t *doc = json_loads(r->snap->trust_json, 0, NULL);
-	char why[1024], when[32];
+	char raw[1024], why[1024], when[32];
 	int64_t at;
 	int ok;
 	char *body = NULL;
 
 	if (doc == NULL)
 		return respond_error(r, c, 500, "internal", "out of memory");
-	pvd_trust_last_reload(&at, &ok, why, sizeof(why));
+	pvd_trust_last_reload(&at, &ok, raw, sizeof(raw));
+	pvd_json_text(why, sizeof(why), raw);
 	pv_format_rfc3339(when, at);
 	json_object_set_new(doc, "last_reload",
 	                    json_pack("{s:s,s:b,s:s?}", "at", when, "ok", ok,
@@ -219,11 +222,13 @@ do_trust(struct pvd_request *r, struct MHD_Connection *c)
 static enum MHD_Result
 do_reload(struct pvd_request *r, struct MHD_Connection *c)
 {
-	char why[1024] = "";
+	char why[1024] = "", safe[1024];
 	struct pvd_snapshot *s;
 	json_t *o;
 	char *body;
 	int rc = pvd_trust_reload(why, sizeof(why));
+
+	pvd_json_text(safe, sizeof(safe), why);
 
 	s = pvd_trust_acquire();
 	if (rc == 0) {
@@ -236,7 +241,7 @@ do_reload(struct pvd_request *r, struct MHD_Connection *c)
 		        "generation %llu: %s", r->remote,
 		        (unsigned long long)s->generation, why);
 		o = json_pack("{s:b,s:s,s:s,s:I,s:s}", "reloaded", 0, "error",
-		              "reload-failed", "message", why, "generation",
+		              "reload-failed", "message", safe, "generation",
 		              (json_int_t)s->generation, "request_id", r->id);
 		snprintf(r->error, sizeof(r->error), "reload-failed");
 	}
@@ -360,9 +365,18 @@ first_call(struct pvd_request *r, struct MHD_Connection *c)
 		if (auth == NULL)
 			return respond_error(r, c, 401, "missing-token",
 			                     "an admin bearer token is required");
-		if (!pvd_tokens_check(&r->snap->admin, auth))
+		if (!pvd_tokens_check(&r->snap->admin, auth)) {
+			/* 403 is for a caller we know (a valid /v1 token, or
+			 * anyone when /v1 is open) who is not an admin; a token
+			 * nobody issued is 401, as on the rest of /v1/. */
+			if (r->snap->tokens_enabled &&
+			    !pvd_tokens_check(&r->snap->tokens, auth))
+				return respond_error(r, c, 401, "invalid-token",
+				                     "the bearer token is not "
+				                     "valid");
 			return respond_error(r, c, 403, "forbidden",
 			                     "not an admin token");
+		}
 		return do_reload(r, c);
 	case PVD_EP_TRUST:
 	case PVD_EP_VERIFY:

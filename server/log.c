@@ -185,16 +185,75 @@ pvd_log_access(const struct pvd_access *a)
 	emit(o);
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+		unsigned hi = p[0] == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80;
+		unsigned hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
+		               (p[3] & 0xc0) == 0x80
+		           ? 4
+		           : 0;
+	}
+	return 0;
+}
+
+void
+pvd_json_text(char *dst, size_t cap, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t n = 0, k;
+
+	if (cap == 0)
+		return;
+	while (*p != '\0' && n + 1 < cap) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			dst[n++] = (char)*p++;
+			continue;
+		}
+		k = *p >= 0x80 ? utf8_seq(p) : 0;
+		if (k == 0) {
+			dst[n++] = '?';
+			p++;
+			continue;
+		}
+		if (n + k >= cap)
+			break; /* never cut a character in two */
+		memcpy(dst + n, p, k);
+		n += k;
+		p += k;
+	}
+	dst[n] = '\0';
+}
+
 char *
 pvd_error_json(const char *code, const char *msg, const char *rid)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s}", "error", code, "message", msg,
-	                      "request_id", rid ? rid : "");
-	char *s;
+	/* msg often quotes client bytes (a Content-Type, a part or member
+	 * name, cut at a byte count): jansson refuses strings that are not
+	 * UTF-8, and a NULL body would drop the connection unanswered. */
+	size_t cap = strlen(msg) + 1;
+	char *safe = malloc(cap), *s = NULL;
+	json_t *o = NULL;
 
-	if (o == NULL)
+	if (safe == NULL)
 		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	pvd_json_text(safe, cap, msg);
+	o = json_pack("{s:s,s:s,s:s}", "error", code, "message", safe,
+	              "request_id", rid ? rid : "");
+	if (o != NULL)
+		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	free(safe);
 	return s;
 }

@@ -217,7 +217,13 @@ int pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
 
 double pvd_now_ms(void);     /* monotonic */
 int64_t pvd_unix_now(void);
-/* A JSON error body: {"error": code, "message": msg, "request_id": id}. */
+/* Copies src into dst (at most cap bytes with the NUL) as text jansson
+ * accepts and a log or terminal shows safely: well-formed UTF-8 is kept,
+ * control characters and bytes that are not UTF-8 become '?', and a
+ * character is never cut in two. */
+void pvd_json_text(char *dst, size_t cap, const char *src);
+/* A JSON error body: {"error": code, "message": msg, "request_id": id};
+ * msg may hold any bytes (see pvd_json_text). */
 char *pvd_error_json(const char *code, const char *msg, const char *rid);
 
 #endif

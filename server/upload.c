@@ -55,6 +55,10 @@ buf_append(struct pvd_buf *b, const char *p, size_t n)
 		uint8_t *np;
 		while (cap < need)
 			cap *= 2;
+		/* Never more than the limit allows (need <= max + 1 here): a
+		 * body at the limit costs its size, not twice it. */
+		if (cap > b->max + 1)
+			cap = b->max + 1;
 		np = realloc(b->data, cap);
 		if (np == NULL)
 			return -2;

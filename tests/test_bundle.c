@@ -757,6 +757,43 @@ Test(bundle, checks_the_inclusion_proof)
 	pyverify_bundle_free(b);
 }
 
+/* SPEC 0.1: bundles write the checkpoint's em dash as \u2014; the
+ * checkpoint module needs the UTF-8 bytes E2 80 94, and a surrogate pair
+ * must become one 4-byte sequence, never two 3-byte halves. */
+Test(bundle, turns_json_escapes_in_a_checkpoint_into_utf8)
+{
+	static const char note[] =
+	    "log.example - 1\n100\nERERERERERERERERERERERERERERERERERERERERERE=\n"
+	    "\n\xe2\x80\x94 w\xf0\x9f\x98\x80 AAAAAQ==\n";
+	const char *p = "verificationMaterial.tlogEntries.0.inclusionProof";
+	pyverify_bundle *b = NULL;
+	pyverify_error err = { 0 };
+	char *text, *hit;
+	json_t *j;
+
+	j = base_bundle(V03);
+	set(j, p, "checkpoint", json_pack("{s:s}", "envelope", note));
+	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(j);
+	cr_assert_not_null(text);
+	cr_assert_not_null(strstr(text, "\\u2014 w\\uD83D\\uDE00 "));
+	cr_assert_eq(load_text(text, &b, &err), 0, "%s", err.msg);
+	cr_assert_eq(b->entries[0].proof.checkpoint_len, strlen(note));
+	cr_assert_eq(memcmp(b->entries[0].proof.checkpoint, note,
+	                    sizeof(note)), 0);
+	pyverify_bundle_free(b);
+
+	/* A lone surrogate is not a character. */
+	hit = strstr(text, "\\uDE00");
+	memcpy(hit, "\\u0077", 6);
+	expect_text_reject(text, "not valid JSON");
+	/* Nor is a NUL, which would end the note early for C code. */
+	hit = strstr(text, "\\u0077");
+	memcpy(hit, "\\u0000", 6);
+	expect_text_reject(text, "not valid JSON");
+	free(text);
+}
+
 Test(bundle, applies_the_version_rules_for_promises_and_proofs)
 {
 	json_t *j;

@@ -634,3 +634,79 @@ Test(chain, cpython_3_11_0_leaf_chains_to_production_root)
 	X509_free(leaf);
 	cm_root_free(prod);
 }
+
+/* SPEC 0.6 / 3.13: validity is inclusive, but only to the second: an RFC
+ * 3161 genTime half a second after an intermediate's notAfter is after it,
+ * even though OpenSSL, working in whole seconds, would round it down onto
+ * notAfter. */
+Test(chain, a_time_within_the_second_after_an_intermediates_expiry_is_rejected)
+{
+	pyverify_error err = { 0 };
+	X509 *inter = cm_ca_cert("short-intermediate", pki.int_key, pki.root,
+	                         pki.root_key, CM_EPOCH - CM_YEAR,
+	                         CM_EPOCH + 30, CM_EKU_CODESIGN);
+	X509 *chain[2] = { inter, pki.root };
+	struct cm_leaf_opts o = { .email = "dev@example.org" };
+	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
+	pyverify_trust_root *r2 = cm_root_new("short-intermediate.json");
+
+	cr_assert_not_null(leaf);
+	cr_assert_not_null(r2);
+	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
+	                            CM_NO_END, "https://short.test"), 0);
+	{
+		X509 *issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 30),
+		                             &issuer, &err), 0, "%s", err.msg);
+		X509_free(issuer);
+		issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 30) + 500,
+		                             &issuer, &err), PYVERIFY_EREJECT);
+		cr_assert_null(issuer);
+		cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+		cr_assert_not_null(strstr(err.msg, "expired"), "%s", err.msg);
+	}
+	cm_root_free(r2);
+	X509_free(leaf);
+	X509_free(inter);
+}
+
+/* The same for a root above the anchoring intermediate, whose window
+ * pv_chain_verify checks itself. */
+Test(chain, a_time_within_the_second_after_the_roots_expiry_is_rejected)
+{
+	pyverify_error err = { 0 };
+	EVP_PKEY *rk = cm_key_p384();
+	X509 *short_root = cm_ca_cert("short-root", rk, NULL, rk,
+	                              CM_EPOCH - CM_YEAR, CM_EPOCH + 30,
+	                              CM_EKU_NONE);
+	X509 *inter = cm_ca_cert("inter-under-short-root", pki.int_key,
+	                         short_root, rk, CM_EPOCH - CM_YEAR,
+	                         CM_EPOCH + CM_YEAR, CM_EKU_CODESIGN);
+	X509 *chain[2] = { inter, short_root };
+	struct cm_leaf_opts o = { .email = "dev@example.org" };
+	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
+	pyverify_trust_root *r2 = cm_root_new("short-root.json");
+
+	cr_assert_not_null(leaf);
+	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
+	                            CM_NO_END, "https://short-root.test"), 0);
+	{
+		X509 *issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 30),
+		                             &issuer, &err), 0, "%s", err.msg);
+		X509_free(issuer);
+		issuer = NULL;
+		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 30) + 1,
+		                             &issuer, &err), PYVERIFY_EREJECT);
+		cr_assert_null(issuer);
+		cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
+		cr_assert_not_null(strstr(err.msg, "CA anchor certificate"),
+		                   "%s", err.msg);
+	}
+	cm_root_free(r2);
+	X509_free(leaf);
+	X509_free(inter);
+	X509_free(short_root);
+	EVP_PKEY_free(rk);
+}

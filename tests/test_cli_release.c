@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -888,4 +889,135 @@ Test(cli_release, a_python_org_bundle_beside_another_release_fails)
 	free(text);
 	free(bundle);
 	rm_rf(dir);
+}
+
+/* ---- hostile input ---------------------------------------------------------- */
+
+/* A manifest line without end (a binary file, /dev/zero, a stalled pipe) is
+ * refused at the line bound: pyverify neither reads on nor buffers it. The
+ * manifest here is a pipe whose writer stays open after 1 MiB without a
+ * newline, so only a bounded reader can return. */
+Test(cli_release, an_endless_manifest_line_is_refused_at_the_bound,
+     .timeout = 30)
+{
+	char dir[] = "/tmp/pv-cli-fifo-XXXXXX", *fifo, *chunk;
+	struct run r;
+	pid_t writer;
+	int st;
+
+	cr_assert_not_null(mkdtemp(dir));
+	fifo = pathf("%s/MANIFEST.tsv", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	writer = fork();
+	cr_assert(writer >= 0);
+	if (writer == 0) {
+		int fd = open(fifo, O_WRONLY);
+		size_t i;
+
+		if (fd < 0)
+			_exit(1);
+		chunk = malloc(4096);
+		if (chunk == NULL)
+			_exit(1);
+		memset(chunk, 'a', 4096);
+		if (write(fd, "artifact\tsha256\n", 16) != 16)
+			_exit(1);
+		for (i = 0; i < 256; i++)
+			if (write(fd, chunk, 4096) != 4096)
+				_exit(0); /* the reader gave up: fine */
+		sleep(60); /* holds the pipe open: no EOF */
+		_exit(0);
+	}
+	r = RUN(NULL, "scan", "--manifest", fifo);
+	kill(writer, SIGKILL);
+	waitpid(writer, &st, 0);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "line 2"), "%s", r.err);
+	run_free(&r);
+	free(fifo);
+	rm_rf(dir);
+}
+
+/* The mirror hook passes synced paths to pyverify; a path that looks like
+ * an option ("--help", "--manifest=x") must be taken as a path, or a file
+ * named "--help" would be accepted (pyverify --help exits 0). */
+Test(cli_release, the_mirror_hook_takes_option_like_names_as_paths)
+{
+	struct fx f;
+	struct run r;
+	char *cmd, *hook, *out;
+	int st;
+
+	fx_init(&f);
+	hook = realpath("deploy/hooks/mirror-ingest.sh", NULL);
+	cr_assert_not_null(hook);
+	touch(f.dir, "--help");
+	out = pathf("%s/hook.out", f.dir);
+	cmd = pathf("cd '%s' && PYVERIFY='%s' PYVERIFY_HOOK_ARGS='--policy "
+	            "%s --trusted-root %s' sh '%s' --help >'%s' 2>&1",
+	            f.dir, binary(), f.policy, f.root, hook, out);
+	st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	cr_assert_eq(WEXITSTATUS(st), 3, "a file named --help is not a "
+	             "CPython release: %s", td_read(out, NULL));
+	free(cmd);
+	/* A directory named like an option: scanned, not obeyed. Its
+	 * unsigned 3.14 tarball must be rejected even though the manifest
+	 * the name points at would verify. */
+	{
+		char *sub = pathf("%s/--manifest=good.tsv", f.dir);
+		cr_assert_eq(mkdir(sub, 0700), 0);
+		touch(sub, "Python-3.14.0.tgz");
+		put_release(&f, "Python-3.14.1.tgz", 1);
+		char *good = pathf("%s/good.tsv", f.dir);
+		write_text(good, "artifact\nPython-3.14.1.tgz\n");
+		free(good);
+		cmd = pathf("cd '%s' && PYVERIFY='%s' PYVERIFY_HOOK_ARGS="
+		            "'--policy %s --trusted-root %s' sh '%s' "
+		            "--manifest=good.tsv >'%s' 2>&1", f.dir, binary(),
+		            f.policy, f.root, hook, out);
+		st = system(cmd);
+		cr_assert(WIFEXITED(st));
+		cr_assert_neq(WEXITSTATUS(st), 0, "%s", td_read(out, NULL));
+		free(cmd);
+		free(sub);
+	}
+	r = RUN(f.dir, "--policy", f.policy, "--", "--help");
+	cr_assert_eq(r.status, 3, "after --, --help is a file name");
+	run_free(&r);
+	free(out);
+	free(hook);
+	fx_free(&f);
+}
+
+/* Directory names come from the mirror: a C1 control (raw 0x9b, or U+009B
+ * as UTF-8) or a bidi override must not reach the terminal from a human
+ * line; ordinary UTF-8 names stay readable. */
+Test(cli_release, human_lines_neutralise_terminal_controls_in_names)
+{
+	static const char *const dirs[] = {
+		"raw\x9b" "2J", "c1\xc2\x9b" "31m", "bidi\xe2\x80\xae" "zgt",
+		"esc\x1b[2J", "caf\xc3\xa9",
+	};
+	struct fx f;
+	struct run r;
+	size_t i;
+
+	fx_init(&f);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *d = pathf("%s/%s", f.dir, dirs[i]);
+		cr_assert_eq(mkdir(d, 0700), 0);
+		touch(d, "Python-3.14.0.tgz");
+		free(d);
+	}
+	r = RUN(NULL, "scan", "--policy", f.policy, f.dir);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_eq(count_lines(r.out, "missing "), 5, "%s", r.out);
+	cr_assert_null(strchr(r.out, '\x9b'), "%s", r.out);
+	cr_assert_null(strchr(r.out, '\x1b'), "%s", r.out);
+	cr_assert_null(strstr(r.out, "\xe2\x80\xae"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "/caf\xc3\xa9/Python-3.14.0.tgz"),
+	                   "%s", r.out);
+	run_free(&r);
+	fx_free(&f);
 }

@@ -449,3 +449,21 @@ Test(identity, cpython_3_11_0_is_signed_by_pablogsal_via_google)
 	real_identity("cpython/bundles/Python-3.11.0.tgz.sigstore",
 	              "pablogsal@python.org", "https://accounts.google.com");
 }
+
+/* The issue's rule: a pattern is always matched against the whole value.
+ * Wrapping it as ^(...)$ is not enough on its own: a pattern with an
+ * unbalanced ")" closes the wrapper's group early, and its anchors then
+ * bind to one alternative only ("^(x)|(y)$"). */
+Test(identity, a_regex_with_an_unbalanced_parenthesis_still_matches_whole_values)
+{
+	struct cm_leaf_opts o = { .uri = "https://github.com/python/evil-fork",
+	                          .issuer_v8 = CONF_ISSUER };
+
+	match_one(&o, "https://github\\.com/python/)|(x", RE, CONF_ISSUER, EX,
+	          PYVERIFY_EREJECT, PYVERIFY_STEP_IDENTITY);
+	match_one(&o, o.uri, EX, "https://token\\.actions\\.)|(x", RE,
+	          PYVERIFY_EREJECT, PYVERIFY_STEP_ISSUER);
+	/* A balanced pattern with alternatives keeps working. */
+	match_one(&o, "https://github\\.com/python/(evil-fork|cpython)", RE,
+	          CONF_ISSUER, EX, 0, 0);
+}

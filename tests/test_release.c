@@ -275,15 +275,72 @@ Test(release, windows_help_files_without_bundles_are_a_known_gap)
 	in.artifact = "python3714.chm"; /* 3.7.14: a Sigstore-era release */
 	in.has_asc = 1;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_LEGACY_PGP_ONLY);
+	/* Not legacy-pgp-only: the release does not predate Sigstore, and
+	 * --allow-legacy-pgp must not pass an unchecked help file. */
+	cr_assert_eq(v->status, PV_VERDICT_MISSING, "%s",
+	             pv_verdict_status_name(v->status));
+	cr_assert_not(pv_verdict_passes(v, 1));
 	cr_assert_eq(v->kind, PV_CPYTHON_WINDOWS_HELP);
 	cr_assert_not_null(strstr(v->note, ".chm"), "%s", v->note);
+	cr_assert_not_null(strstr(v->note, ".asc"), "%s", v->note);
 	free(v);
+	/* The same for the Windows release manifest of a series that
+	 * publishes PGP signatures. */
+	in.artifact = "windows-3.7.14.json";
+	v = judge(&f, &in, 0);
+	cr_assert_eq(v->status, PV_VERDICT_MISSING, "%s",
+	             pv_verdict_status_name(v->status));
+	cr_assert_not_null(strstr(v->note, ".asc"), "%s", v->note);
+	free(v);
+	in.artifact = "python3714.chm";
 	in.has_asc = 0;
 	v = judge(&f, &in, 0);
 	cr_assert_eq(v->status, PV_VERDICT_MISSING);
 	free(v);
 	fx_free(&f);
+}
+
+/* A replacement policy (--policy) that lists only the series a distro
+ * builds: the series it leaves out are not thereby "before Sigstore". */
+Test(release, a_signed_series_left_out_of_a_policy_is_never_legacy)
+{
+	static const char one_series[] =
+		"{\"schema\":\"pyverify.cpython-policy/1\",\"series\":["
+		"{\"series\":\"3.12\",\"identities\":[{\"identity\":\"" ID "\","
+		"\"issuer\":\"" ISS "\"}],\"first_sigstore\":\"3.12.0a1\","
+		"\"pgp\":true}]}";
+	static const struct {
+		const char *name;
+		enum pv_verdict_status status;
+	} cases[] = {
+		{ "Python-3.11.4.tgz", PV_VERDICT_UNKNOWN_RELEASE },
+		{ "Python-3.7.17.tgz", PV_VERDICT_UNKNOWN_RELEASE },
+		{ "python-3.8.14-amd64.exe", PV_VERDICT_UNKNOWN_RELEASE },
+		/* Series before 3.7 were never Sigstore-signed. */
+		{ "Python-3.6.15.tgz", PV_VERDICT_LEGACY_PGP_ONLY },
+		{ "Python-2.7.18.tgz", PV_VERDICT_LEGACY_PGP_ONLY },
+	};
+	struct pv_cpython_policy *policy = NULL;
+	pyverify_error err;
+	size_t i;
+
+	cr_assert_eq(pv_cpython_policy_load_memory(&policy, one_series,
+	                                           strlen(one_series), &err),
+	             0, "%s", err.msg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pv_release_input in = { 0 };
+		struct pv_verdict *v = malloc(sizeof(*v));
+
+		cr_assert_not_null(v);
+		in.artifact = cases[i].name;
+		in.has_asc = 1;
+		cr_assert_eq(pv_release_verify(v, NULL, policy, &in), 0);
+		cr_expect_eq(v->status, cases[i].status, "%s: %s (%s)",
+		             cases[i].name, pv_verdict_status_name(v->status),
+		             v->note);
+		free(v);
+	}
+	pv_cpython_policy_free(policy);
 }
 
 Test(release, names_and_series_outside_the_policy_are_unknown_releases)

@@ -1000,3 +1000,171 @@ Test(server, verifies_the_cpython_sample_over_http)
 	cr_expect_gt(n, 0, "no rows in %s", manifest);
 	fx_fini(&f);
 }
+
+/* ---- review: hostile bytes, status codes, limits -------------------------- */
+
+/* Sends raw bytes on a fresh connection and reads until the server closes
+ * it (or 10 s pass). Returns the status code of the answer, 0 when the
+ * connection was closed without one; *out (malloc'd) holds the answer. */
+static int
+raw_http(struct fx *f, const void *req, size_t len, char **out)
+{
+	struct sockaddr_in sa;
+	char *buf = malloc(65536);
+	size_t n = 0;
+	int s, code = 0;
+
+	cr_assert_not_null(buf);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(s >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)f->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(send(s, req, len, MSG_NOSIGNAL), (ssize_t)len);
+	for (;;) {
+		struct pollfd p = { s, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 10000) <= 0 || n + 1 >= 65536)
+			break;
+		r = recv(s, buf + n, 65536 - 1 - n, 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(s);
+	buf[n] = '\0';
+	if (n > 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0)
+		code = (int)strtol(buf + 9, NULL, 10);
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return code;
+}
+
+/* POST path with the given Content-Type line (raw bytes) and body. */
+static int
+raw_post(struct fx *f, const char *path, const char *ctype, const void *body,
+         size_t len, char **out)
+{
+	char head[1024];
+	char *req;
+	int n, code;
+
+	n = snprintf(head, sizeof(head),
+	             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	             "Connection: close\r\nContent-Type: %s\r\n"
+	             "Content-Length: %zu\r\n\r\n", path, ctype, len);
+	cr_assert(n > 0 && (size_t)n < sizeof(head));
+	req = malloc((size_t)n + len);
+	cr_assert_not_null(req);
+	memcpy(req, head, (size_t)n);
+	memcpy(req + n, body, len);
+	code = raw_http(f, req, (size_t)n + len, out);
+	free(req);
+	return code;
+}
+
+/* The JSON error body of a raw answer, parsed (NULL when none). */
+static json_t *
+raw_body_json(const char *answer)
+{
+	const char *b = answer != NULL ? strstr(answer, "\r\n\r\n") : NULL;
+
+	return b != NULL ? json_loads(b + 4, 0, NULL) : NULL;
+}
+
+Test(server, answers_errors_about_non_utf8_client_bytes_instead_of_dropping)
+{
+	static const char mp[] =
+		"--BB\r\nContent-Disposition: form-data; name=\"\xff\xfe\"\r\n\r\n"
+		"x\r\n--BB--\r\n";
+	struct fx f;
+	char *ans = NULL, member[128], body[256];
+	json_t *j;
+	int code;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	/* A Content-Type that is not UTF-8: still a 415 with a JSON body. */
+	code = raw_post(&f, "/v1/verify", "text/\xff\xfe", "x", 1, &ans);
+	cr_expect_eq(code, 415, "answer: %s", ans);
+	j = raw_body_json(ans);
+	cr_expect_str_eq(j ? json_string_value(json_object_get(j, "error"))
+	                   : "", "unsupported-media-type");
+	json_decref(j);
+	free(ans);
+	code = raw_post(&f, "/v1/verify",
+	                "application/json; charset=\xff\xff\xff\xff\xff\xff\xff"
+	                "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	                "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	                "\xff\xff\xff\xff\xff\xff\xff\xff", "{}", 2, NULL);
+	cr_expect_eq(code, 415);
+	/* An unknown member whose name is cut inside a UTF-8 sequence. */
+	memset(member, 0, sizeof(member));
+	member[0] = 'a';
+	for (code = 0; code < 40; code++)
+		memcpy(member + 1 + 2 * code, "\xc3\xa9", 2);
+	snprintf(body, sizeof(body), "{\"%s\":1}", member);
+	ans = NULL;
+	code = raw_post(&f, "/v1/verify", "application/json", body,
+	                strlen(body), &ans);
+	cr_expect_eq(code, 400, "answer: %s", ans);
+	j = raw_body_json(ans);
+	cr_expect_not_null(j, "the error body must be valid JSON: %s", ans);
+	cr_expect_str_eq(j ? json_string_value(json_object_get(j, "error"))
+	                   : "", "bad-request");
+	json_decref(j);
+	free(ans);
+	/* A multipart part name that is not UTF-8. */
+	code = raw_post(&f, "/v1/verify", "multipart/form-data; boundary=BB",
+	                mp, sizeof(mp) - 1, NULL);
+	cr_expect_eq(code, 400);
+	fx_fini(&f);
+}
+
+Test(server, answers_401_for_an_unknown_token_on_the_admin_endpoint)
+{
+	struct fx f;
+	struct resp r;
+	const char *extra[] = { "--token-file", NULL, "--admin-token-file",
+	                        NULL, NULL };
+
+	fx_init(&f);
+	extra[1] = f.tokens;
+	extra[3] = f.admin;
+	fx_start(&f, extra);
+	/* Not a token at all: 401, like everywhere under /v1/. */
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0,
+	         "not-a-configured-token-000000");
+	cr_expect_eq(r.code, 401, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "error") ? jget(&r, "error") : "",
+	                 "invalid-token");
+	resp_free(&r);
+	/* A valid token that is not an admin token: 403. */
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, TOKEN);
+	cr_expect_eq(r.code, 403, "%s", r.body);
+	resp_free(&r);
+	r = http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0, ADMIN_TOKEN);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	resp_free(&r);
+	fx_fini(&f);
+}
+
+Test(server, refuses_an_artifact_limit_that_overflows_the_body_limit)
+{
+	const char *const extra[] = { "--max-artifact-bytes", "17179869183G",
+	                              NULL };
+	struct fx f;
+	int status = 0;
+
+	fx_init(&f);
+	cr_expect_eq(fx_start_status(&f, extra, &status), -1,
+	             "a limit of ~2^64 bytes must be refused at start-up");
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d",
+	          status);
+	fx_fini(&f);
+}

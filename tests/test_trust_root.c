@@ -347,6 +347,35 @@ Test(trust_root, rejects_a_window_that_ends_before_it_starts)
 	expect_reject(j, "tlogs[0].publicKey.validFor ends before it starts");
 }
 
+/* A Timestamp is a message in protobuf JSON, so "" is not its default
+ * spelling but an invalid time; read as "no end" it would open the window
+ * for ever. */
+Test(trust_root, rejects_an_empty_window_end_instead_of_opening_the_window)
+{
+	json_t *j = base_root();
+	pyverify_trust_root *r;
+
+	set(j, "tlogs.0.publicKey.validFor", "end", json_string(""));
+	expect_reject(j, "tlogs[0].publicKey.validFor.end is empty");
+	j = base_root();
+	set(j, "certificateAuthorities.0.validFor", "end", json_string(""));
+	expect_reject(j, "certificateAuthorities[0].validFor.end is empty");
+	j = base_root();
+	set(j, "tlogs.0.publicKey.validFor", "end", json_integer(0));
+	expect_reject(j, "tlogs[0].publicKey.validFor.end is an integer");
+
+	/* A window of one instant is closed, not empty. */
+	j = base_root();
+	set(j, "tlogs.0.publicKey.validFor", "end",
+	    json_string("2021-01-12T11:53:27Z"));
+	r = expect_load(j);
+	cr_assert(r->tlogs[0].valid.has_end);
+	cr_assert_eq(r->tlogs[0].valid.end_ms, r->tlogs[0].valid.start_ms);
+	cr_assert(pv_time_range_contains(&r->tlogs[0].valid, 1610452407000LL));
+	cr_assert(!pv_time_range_contains(&r->tlogs[0].valid, 1610452407001LL));
+	pyverify_trust_root_free(r);
+}
+
 Test(trust_root, rounds_fractional_window_bounds_inwards)
 {
 	json_t *j = base_root();

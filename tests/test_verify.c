@@ -844,3 +844,81 @@ Test(verify, a_bundle_chain_out_of_order_is_rejected)
 	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	fx_free(&f);
 }
+
+/* Without an inclusion promise an entry's integratedTime is only a claim:
+ * the log key's validFor must then hold at the signing times that are
+ * verified (the timestamps), as for Rekor v2, not at the claim. */
+Test(verify, an_unpromised_entry_needs_its_log_key_valid_at_the_timestamp)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	struct vtsa *t;
+	char buf[32];
+	pyverify_result res;
+	pyverify_error err = { 0 };
+
+	so.no_promise = 1;
+	fx_init(&f, NULL, &so);
+	t = add_timestamp(&f, VS_EPOCH + 30, 1);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
+	/* The log key starts after the timestamp, before the claimed
+	 * integrated time (VS_EPOCH + 60). */
+	json_object_set_new(vr_at(f.root, "tlogs.0.publicKey.validFor"),
+	                    "start", json_string(vr_rfc3339(VS_EPOCH + 50,
+	                                                    buf)));
+	cr_assert_neq(vr_run(f.root, f.bundle, NULL, &res, &err), 0);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TLOG, "[%s] %s",
+	             pyverify_step_code(err.step), err.msg);
+	cr_assert(strstr(err.msg, "out of date") != NULL, "%s", err.msg);
+	/* The same without any integratedTime at all. */
+	json_object_del(vr_at(f.bundle, ENTRY), "integratedTime");
+	memset(&err, 0, sizeof(err));
+	cr_assert_neq(vr_run(f.root, f.bundle, NULL, &res, &err), 0);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TLOG, "[%s] %s",
+	             pyverify_step_code(err.step), err.msg);
+	vtsa_free(t);
+	fx_free(&f);
+}
+
+/* The messages a release engineer reads: a Rekor v1 bundle without a
+ * signed time is not told about Rekor v2, and a log window names its end. */
+Test(verify, a_missing_signed_time_is_explained_for_the_log_kind_at_hand)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	pyverify_result res;
+	pyverify_error err = { 0 };
+
+	so.no_promise = 1;
+	fx_init(&f, NULL, &so);
+	cr_assert_eq(vr_run(f.root, f.bundle, NULL, &res, &err),
+	             PYVERIFY_EREJECT);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TIMESTAMP, "%s", err.msg);
+	cr_assert(strstr(err.msg, "Rekor v2") == NULL, "%s", err.msg);
+	cr_assert(strstr(err.msg, "inclusion promise") != NULL, "%s",
+	          err.msg);
+	fx_free(&f);
+}
+
+Test(verify, a_log_window_message_names_both_ends)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	char buf[32], end[32];
+	pyverify_result res;
+	pyverify_error err = { 0 };
+
+	/* No promise, so the window check is the orchestrator's own. */
+	so.no_promise = 1;
+	fx_init(&f, NULL, &so);
+	vtsa_free(add_timestamp(&f, VS_EPOCH + 30, 1));
+	json_object_set_new(vr_at(f.root, "tlogs.0.publicKey.validFor"), "end",
+	                    json_string(vr_rfc3339(VS_EPOCH + 59, end)));
+	cr_assert_eq(vr_run(f.root, f.bundle, NULL, &res, &err),
+	             PYVERIFY_EREJECT);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TLOG, "%s", err.msg);
+	cr_assert(strstr(err.msg, vr_rfc3339(VS_EPOCH + 60, buf)) != NULL,
+	          "%s", err.msg);
+	cr_assert(strstr(err.msg, end) != NULL, "%s", err.msg);
+	fx_free(&f);
+}

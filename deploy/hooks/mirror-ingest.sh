@@ -26,6 +26,8 @@
 # they belong to when it is present, so the order files arrive in does not
 # matter: a bundle that arrives after its tarball re-checks the tarball.
 set -u
+# PYVERIFY_HOOK_ARGS is split into words on purpose, but never globbed.
+set -f
 
 PYVERIFY=${PYVERIFY:-pyverify}
 ARGS=${PYVERIFY_HOOK_ARGS:-}
@@ -44,18 +46,20 @@ log() {
 	echo "pyverify-ingest: $*" >&2
 }
 
-# Runs pyverify; keeps the JSON verdicts when asked to.
+# Runs pyverify; keeps the JSON verdicts when asked to. "--" ends the
+# options: a synced file named "--help" or "--manifest=x" is a path, never
+# an option (pyverify --help exits 0).
 check() {
 	if [ -n "${PYVERIFY_HOOK_LOG:-}" ]; then
 		# shellcheck disable=SC2086
-		out=$("$PYVERIFY" --json $ARGS "$@")
+		out=$("$PYVERIFY" --json $ARGS -- "$@")
 		rc=$?
 		[ -n "$out" ] && printf '%s\n' "$out" >> "$PYVERIFY_HOOK_LOG"
 		printf '%s\n' "$out" | grep -v '"status":"verified"' >&2
 		return $rc
 	fi
 	# shellcheck disable=SC2086
-	"$PYVERIFY" -q $ARGS "$@"
+	"$PYVERIFY" -q $ARGS -- "$@"
 }
 
 is_cpython_name() {
@@ -71,9 +75,9 @@ for path in "$@"; do
 	if [ -d "$path" ]; then
 		# shellcheck disable=SC2086
 		if [ -n "${PYVERIFY_HOOK_LOG:-}" ]; then
-			"$PYVERIFY" scan --json $ARGS "$path" >> "$PYVERIFY_HOOK_LOG"
+			"$PYVERIFY" scan --json $ARGS -- "$path" >> "$PYVERIFY_HOOK_LOG"
 		else
-			"$PYVERIFY" scan -q $ARGS "$path"
+			"$PYVERIFY" scan -q $ARGS -- "$path"
 		fi
 		rc=$?
 	else
