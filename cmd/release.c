@@ -615,7 +615,7 @@ cmd_release(int argc, char **argv)
 			free(line);
 		}
 	}
-	if (fflush(stdout) != 0) {
+	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "pyverify: cannot write the results\n");
 		exit_code = REL_EXIT_FAILED;
 		goto done;

@@ -742,15 +742,17 @@ cmd_scan(int argc, char **argv)
 	exit_code = rel_exit_status(&s.counts, o.allow_legacy);
 	if (s.unreadable > 0 && exit_code != REL_EXIT_FAILED)
 		exit_code = REL_EXIT_FAILED; /* unchecked files may hide there */
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "pyverify scan: cannot write the results\n");
-		exit_code = REL_EXIT_FAILED;
-	}
 	secs = seconds_since(&t0);
 	if (s.n == 0)
 		fprintf(stderr, "pyverify scan: no CPython release file found\n");
 	if (!o.quiet || exit_code != REL_EXIT_VERIFIED)
 		summary(&s, o.json ? stderr : stdout, secs, jobs);
+	/* The workers flush after each line, so an earlier write error is
+	 * only in the error flag: a lost report is never a clean exit. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "pyverify scan: cannot write the results\n");
+		exit_code = REL_EXIT_FAILED;
+	}
 	goto done;
 nomem:
 	fprintf(stderr, "pyverify scan: out of memory\n");

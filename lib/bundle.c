@@ -509,6 +509,14 @@ check_version_rules(const struct pv_json_ctx *cx, const pyverify_bundle *b)
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "verificationMaterial.x509CertificateChain is not "
 		               "allowed in a v0.3 bundle, expected certificate");
+	/* SPEC 1.7: the single `certificate` form belongs to v0.3; v0.1 and
+	 * v0.2 carry the leaf in x509CertificateChain. Go accepts the mix,
+	 * Python does not: the stricter reading. */
+	if (b->minor < 3 && b->material == PV_MATERIAL_CERTIFICATE)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "verificationMaterial.certificate is not allowed "
+		               "in a v0.%d bundle, expected x509CertificateChain",
+		               b->minor);
 	for (i = 0; i < b->n_entries; i++) {
 		if (b->minor == 1 && b->entries[i].set.len == 0)
 			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,

@@ -513,6 +513,13 @@ Test(bundle, rejects_empty_oversized_or_misplaced_certificate_chains)
 	              b64_str("leaf")));
 	expect_reject(j, "not allowed in a v0.3 bundle");
 
+	/* ... and v0.1/v0.2 carry the leaf in a chain, not `certificate`. */
+	j = base_bundle(V02);
+	del(j, "verificationMaterial", "x509CertificateChain");
+	set(j, "verificationMaterial", "certificate",
+	    json_pack("{s:o}", "rawBytes", b64_str("leaf")));
+	expect_reject(j, "not allowed in a v0.2 bundle");
+
 	j = base_bundle(V03);
 	set(j, "verificationMaterial.certificate", "rawBytes", json_string(""));
 	expect_reject(j, "certificate.rawBytes is empty");

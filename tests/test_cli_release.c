@@ -1021,3 +1021,79 @@ Test(cli_release, human_lines_neutralise_terminal_controls_in_names)
 	run_free(&r);
 	fx_free(&f);
 }
+
+/* A report that could not be written is not a clean pass: a mirror that
+ * logs to a full disk must hear about it (as `pyverify FILE` does). */
+Test(cli_release, a_scan_whose_report_cannot_be_written_does_not_exit_0)
+{
+	struct fx f;
+	char *cmd;
+	int st;
+
+	fx_init(&f);
+	put_release(&f, "Python-3.14.0.tgz", 1);
+	cmd = pathf("'%s' scan -j 2 --policy '%s' --trusted-root '%s' '%s' "
+	            ">/dev/null 2>&1", binary(), f.policy, f.root, f.dir);
+	st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	cr_assert_eq(WEXITSTATUS(st), 0, "the fixture verifies");
+	free(cmd);
+	cmd = pathf("'%s' scan -j 2 --policy '%s' --trusted-root '%s' '%s' "
+	            ">/dev/full 2>/dev/null", binary(), f.policy, f.root,
+	            f.dir);
+	st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	cr_assert_eq(WEXITSTATUS(st), 1);
+	free(cmd);
+	cmd = pathf("'%s' --policy '%s' --trusted-root '%s' "
+	            "'%s/Python-3.14.0.tgz' >/dev/full 2>/dev/null", binary(),
+	            f.policy, f.root, f.dir);
+	st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	cr_assert_eq(WEXITSTATUS(st), 1);
+	free(cmd);
+	fx_free(&f);
+}
+
+/* A manifest saved by a spreadsheet on Windows: byte order mark, CRLF,
+ * bundle paths relative to the manifest's own directory (not the current
+ * one), rows shorter than the header. */
+Test(cli_release, scan_manifest_from_a_spreadsheet_is_read_as_written)
+{
+	struct fx f;
+	struct run r;
+	size_t counts[5] = { 0 }, i;
+	uint8_t d[32];
+	char hex[65], *sub, *m, *text, *b, *junk;
+
+	fx_init(&f);
+	sub = pathf("%s/sigs", f.dir);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	junk = pathf("%s/junk", f.dir);
+	b = pathf("%s/sigs/a.sigstore", f.dir);
+	put_signed(&f, junk, "", b, "spreadsheet bytes");
+	vs_sha256(d, "spreadsheet bytes", strlen("spreadsheet bytes"));
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	text = pathf("\xef\xbb\xbf" "artifact\tsha256\tbundle\r\n"
+	             "Python-3.14.5.tgz\t%s\tsigs/a.sigstore\r\n"
+	             "Python-3.14.6.tgz\r\n"
+	             "\r\n"
+	             "Python-3.14.7.tgz\t%s\r\n", hex, hex);
+	m = pathf("%s/MANIFEST.tsv", f.dir);
+	write_text(m, text);
+	/* Run from elsewhere: relative paths are the manifest's. */
+	r = RUN("/", "scan", "--json", "--manifest", m, "--policy", f.policy,
+	        "--trusted-root", f.root);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_eq(check_json_lines(r.out, counts), 3, "%s", r.out);
+	cr_assert_eq(counts[0], 1, "%s", r.out);
+	cr_assert_eq(counts[3], 2, "%s", r.out);
+	run_free(&r);
+	free(text);
+	free(m);
+	free(b);
+	free(junk);
+	free(sub);
+	fx_free(&f);
+}
