@@ -479,8 +479,11 @@ rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
 void
 rel_count(struct rel_counts *c, const struct pv_verdict *v)
 {
-	if ((unsigned)v->status <= PV_VERDICT_UNKNOWN_RELEASE)
+	if ((unsigned)v->status >= PV_VERDICT_VERIFIED &&
+	    (unsigned)v->status <= PV_VERDICT_UNKNOWN_RELEASE)
 		c->n[v->status]++;
+	else
+		c->n[PV_VERDICT_FAILED]++; /* never a pass by omission */
 	c->total++;
 }
 

@@ -518,6 +518,18 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 		goto done;
 	}
 
+	/* Issue 3: a Rekor v2 entry brings no time of its own, so it needs a
+	 * verified RFC 3161 timestamp even when another entry of the bundle
+	 * has a promised log time (verify_timestamps has verified every
+	 * timestamp the bundle carries, so carrying one means one verified). */
+	if (any_rekor_v2(b) && b->n_timestamps == 0) {
+		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TIMESTAMP,
+		             "the bundle has a Rekor v2 log entry but no RFC "
+		             "3161 timestamp: a Rekor v2 entry needs one as its "
+		             "signing time");
+		goto done;
+	}
+
 	/* Steps 1 and 2: certificate chain and SCT. */
 	if (is_cert) {
 		if ((rc = verify_certificate(root, leaf, verified, claimed,

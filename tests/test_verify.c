@@ -922,3 +922,44 @@ Test(verify, a_log_window_message_names_both_ends)
 	cr_assert(strstr(err.msg, end) != NULL, "%s", err.msg);
 	fx_free(&f);
 }
+
+/* Issue 3: a Rekor v2 entry has no integrated time to trust, so a verified
+ * RFC 3161 timestamp is required with it, even when another (Rekor v1)
+ * entry of the same bundle brings a promised log time. */
+Test(verify, a_rekor_v2_entry_requires_a_timestamp_beside_a_promised_v1_entry)
+{
+	struct fx f;
+	struct vs_sign_opts so = { 0 };
+	struct pv_bytes sig = { 0 };
+	const char *sig_b64;
+	json_t *v2, *entries;
+	struct vtsa *t;
+	pyverify_result res;
+	pyverify_error err = { 0 };
+
+	fx_init(&f, NULL, NULL);
+	sig_b64 = json_string_value(vr_at(f.bundle,
+	                                  "messageSignature.signature"));
+	cr_assert_eq(pv_b64_decode(&sig, sig_b64, strlen(sig_b64)), 0);
+	/* The same signature, logged in the Rekor v2 log too. */
+	so.rekor_v2 = 1;
+	so.log_signature = sig.data;
+	so.log_signature_len = sig.len;
+	v2 = vs_sign(f.vs, f.leaf, &so);
+	cr_assert_not_null(v2);
+	entries = vr_at(f.bundle, "verificationMaterial.tlogEntries");
+	json_array_append(entries, vr_at(v2, ENTRY));
+	cr_assert_eq(vr_run(f.root, f.bundle, NULL, &res, &err),
+	             PYVERIFY_EREJECT);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TIMESTAMP, "[%s] %s",
+	             pyverify_step_code(err.step), err.msg);
+	cr_assert(strstr(err.msg, "Rekor v2") != NULL, "%s", err.msg);
+	/* With a timestamp both entries verify. */
+	t = add_timestamp(&f, VS_EPOCH + 30, 1);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_eq(res.verified_times, 2);
+	vtsa_free(t);
+	json_decref(v2);
+	pv_bytes_clear(&sig);
+	fx_free(&f);
+}
