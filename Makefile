@@ -141,6 +141,7 @@ test-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
 
 check: deps
+	$(MAKE) lint
 	$(MAKE) all
 	$(MAKE) test
 	$(MAKE) test-asan
@@ -203,7 +204,10 @@ install: all
 
 BANNED = strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|sscanf
 lint:
-	! grep -nE "(^|[^_a-z])($(BANNED)) *\(" lib/*.c cmd/*.c $(SRV_SRC)
+	@! grep -nE "(^|[^_a-z])($(BANNED)) *\(" lib/*.c cmd/*.c $(SRV_SRC) \
+	    || { echo "banned function used (see BANNED in the Makefile)"; \
+	         exit 1; }
+	@echo "lint: no banned functions"
 
 clean:
 	rm -rf build build-asan
