@@ -23,13 +23,15 @@ LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-PKGS     = openssl jansson libsodium libcurl
+PKGS     = openssl jansson libsodium
 DEB_PKGS = libssl-dev libjansson-dev libcurl4-openssl-dev libsodium-dev \
            libcriterion-dev libmicrohttpd-dev pkg-config
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+# libcurl is the HTTP client of the server tests only; nothing else links it.
+CURL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wformat=2 \
           -Wno-missing-field-initializers
@@ -92,7 +94,7 @@ $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: pyverify' \
 	    'Description: Offline Sigstore bundle verification' \
-	    'Version: 0.1.0' 'Requires.private: openssl jansson libsodium' \
+	    'Version: 0.1.0' 'Requires.private: libcrypto jansson libsodium' \
 	    'Libs: -L$${libdir} -lpyverify' 'Cflags: -I$${includedir}' > $@
 
 # Unit tests: one Criterion binary per tests/test_*.c, linked with the
@@ -100,7 +102,7 @@ $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 $(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
-	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(PKG_LIBS) -lpthread
+	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(CURL_LIBS) $(PKG_LIBS) -lpthread
 
 # The public header alone, strict C11 and pedantic (libgit2's headertest).
 $(BUILD)/headertest: tests/headertest.c lib/pyverify.h $(BUILD)/libpyverify.a
