@@ -25,7 +25,7 @@ DESTDIR ?=
 
 PKGS     = openssl jansson libsodium
 DEB_PKGS = libssl-dev libjansson-dev libcurl4-openssl-dev libsodium-dev \
-           libcriterion-dev libmicrohttpd-dev pkg-config
+           libcriterion-dev libmicrohttpd-dev pkg-config openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
