@@ -244,9 +244,10 @@ verify_proof(const struct pv_tlog_entry *e, size_t i, const struct pv_tlog *log,
  * so a log key outside its window at the verified times must not count
  * just because the claim was written inside it. */
 static int
-check_log_window_at_signing_times(const pyverify_trust_root *root, const struct pv_tlog *log,
-                    size_t i, const struct times *verified,
-                    pyverify_error *err)
+check_log_window_at_signing_times(const pyverify_trust_root *root,
+                                  const struct pv_tlog *log, size_t i,
+                                  const struct times *verified,
+                                  pyverify_error *err)
 {
 	char when[32], start[32], end[32];
 	size_t k;
@@ -271,6 +272,38 @@ check_log_window_at_signing_times(const pyverify_trust_root *root, const struct 
 	return 0;
 }
 
+/* An integrated time is never later than the verifier's clock (no
+ * tolerance: the stricter reading) and lies inside the log key's validFor
+ * window. */
+static int
+check_integrated_time(const pyverify_trust_root *root,
+                      const struct pv_tlog *log,
+                      const struct pv_tlog_entry *e, size_t i, int64_t now,
+                      pyverify_error *err)
+{
+	char when[32], nowtxt[32], start[32], end[32];
+
+	pv_format_rfc3339(when, e->integrated_time);
+	if (e->integrated_time > now) {
+		pv_format_rfc3339(nowtxt, now);
+		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
+		               "log entry %zu has an integrated time in the "
+		               "future (%s, now %s)", i, when, nowtxt);
+	}
+	if (pv_time_range_contains(&log->valid, e->integrated_time * 1000))
+		return 0;
+	pv_format_rfc3339(start, log->valid.start_ms / 1000);
+	if (log->valid.has_end)
+		pv_format_rfc3339(end, log->valid.end_ms / 1000);
+	else
+		memcpy(end, "now", 4);
+	return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
+	               "log entry %zu was integrated at %s, outside the "
+	               "validity of log %s (%s to %s) in the trusted root %s; "
+	               "the trusted root may be out of date", i, when,
+	               log->base_url, start, end, root->source);
+}
+
 /* Step 3: each transparency log entry. */
 static int
 verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
@@ -284,7 +317,7 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 		const struct pv_tlog_entry *e = &b->entries[i];
 		const struct pv_tlog *log;
 		uint8_t leaf_hash[32];
-		char id[65], when[32], start[32], end[32];
+		char id[65];
 
 		pv_hex_encode(id, e->log_id, 32);
 		log = pv_trust_root_find_tlog(root, e->log_id);
@@ -308,36 +341,8 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 		PV_TRY(pv_tlog_check_body(e, content, leaf_hash, err));
 		if (e->set.len > 0)
 			PV_TRY(pv_tlog_verify_set(e, log, err));
-		if (e->integrated_time > 0) {
-			pv_format_rfc3339(when, e->integrated_time);
-			if (e->integrated_time > now) {
-				char nowtxt[32];
-				pv_format_rfc3339(nowtxt, now);
-				return pv_fail(err, PYVERIFY_EREJECT,
-				               PYVERIFY_STEP_TLOG,
-				               "log entry %zu has an integrated "
-				               "time in the future (%s, now %s)",
-				               i, when, nowtxt);
-			}
-			if (!pv_time_range_contains(&log->valid,
-			                            e->integrated_time * 1000)) {
-				pv_format_rfc3339(start,
-				                  log->valid.start_ms / 1000);
-				if (log->valid.has_end)
-					pv_format_rfc3339(
-					    end, log->valid.end_ms / 1000);
-				else
-					memcpy(end, "now", 4);
-				return pv_fail(err, PYVERIFY_EREJECT,
-				               PYVERIFY_STEP_TLOG,
-				               "log entry %zu was integrated at %s, "
-				               "outside the validity of log %s (%s "
-				               "to %s) in the trusted root %s; the "
-				               "trusted root may be out of date", i,
-				               when, log->base_url, start, end,
-				               root->source);
-			}
-		}
+		if (e->integrated_time > 0)
+			PV_TRY(check_integrated_time(root, log, e, i, now, err));
 		if (e->has_proof)
 			PV_TRY(verify_proof(e, i, log, leaf_hash, err));
 	}
