@@ -49,26 +49,64 @@ mkdir_parents(char *path)
 	return 0;
 }
 
-/* Copies src to dst through a temporary file and rename(), so a reader
- * never sees half a trusted root. */
-static int
-install_file(const char *src, const char *dst)
+/* The largest trusted root accepted (the library's own bound is the same;
+ * production's is ~7 KB). */
+#define MAX_TRUST_ROOT_FILE (4u << 20)
+
+/* Reads a whole file, bounded; NULL with errno set on failure. */
+static char *
+read_bounded(const char *path, size_t *len)
 {
-	char tmp[4200], buf[65536];
-	int in = -1, out = -1, rc = -1;
-	ssize_t n;
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(MAX_TRUST_ROOT_FILE + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, MAX_TRUST_ROOT_FILE + 1, f);
+	if (ferror(f) || n > MAX_TRUST_ROOT_FILE) {
+		if (!ferror(f))
+			errno = EFBIG;
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Writes exactly the validated bytes through a temporary file and
+ * rename(), so a reader never sees half a trusted root, and what is
+ * installed is what was checked (not whatever the source file holds by
+ * the time it would be copied). */
+static int
+install_bytes(const char *buf, size_t len, const char *dst)
+{
+	char tmp[4200];
+	int out, rc = -1;
+	size_t off = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid()) >=
 	    (int)sizeof(tmp))
 		return -1;
-	in = open(src, O_RDONLY | O_CLOEXEC);
 	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (in < 0 || out < 0)
-		goto done;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
+	if (out < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(out, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			goto done;
-	if (n < 0 || fsync(out) != 0)
+		off += (size_t)n;
+	}
+	if (fsync(out) != 0)
 		goto done;
 	if (close(out) != 0) {
 		out = -1;
@@ -79,8 +117,6 @@ install_file(const char *src, const char *dst)
 		goto done;
 	rc = 0;
 done:
-	if (in >= 0)
-		close(in);
 	if (out >= 0)
 		close(out);
 	if (rc != 0)
@@ -93,24 +129,36 @@ trust_import(const char *file, int staging)
 {
 	pyverify_trust_root *root = NULL;
 	pyverify_error err;
-	char dst[4096];
+	char dst[4096], *buf;
+	size_t len = 0;
 
-	if (pyverify_trust_root_load_file(&root, file, &err) != 0) {
+	buf = read_bounded(file, &len);
+	if (buf == NULL) {
+		fprintf(stderr, "pyverify: cannot read %s: %s\n", file,
+		        errno == EFBIG ? "larger than 4 MiB, not a trusted root"
+		                       : strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (pyverify_trust_root_load_memory(&root, buf, len, file, &err) != 0) {
 		fprintf(stderr, "pyverify: %s is not a usable trusted root: %s\n",
 		        file, err.msg);
-		return err.code == PYVERIFY_EIO ? EXIT_USAGE : EXIT_REJECTED;
+		free(buf);
+		return EXIT_REJECTED;
 	}
 	pyverify_trust_root_free(root);
 	if (trust_user_path(dst, sizeof(dst), staging) != 0) {
 		fprintf(stderr, "pyverify: no data directory: set HOME or "
 		                "XDG_DATA_HOME\n");
+		free(buf);
 		return EXIT_USAGE;
 	}
-	if (mkdir_parents(dst) != 0 || install_file(file, dst) != 0) {
+	if (mkdir_parents(dst) != 0 || install_bytes(buf, len, dst) != 0) {
 		fprintf(stderr, "pyverify: cannot install %s: %s\n", dst,
 		        strerror(errno));
+		free(buf);
 		return EXIT_USAGE;
 	}
+	free(buf);
 	printf("installed %strusted root %s as %s\n", staging ? "staging " : "",
 	       file, dst);
 	return 0;
