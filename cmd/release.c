@@ -398,8 +398,8 @@ utf8_printable(const unsigned char *s)
 /* Appends s with control characters, C1 controls, bidi overrides and bytes
  * that are not UTF-8 shown as '?', so a file name cannot forge, split or
  * recolour output lines. */
-static void
-put_clean(FILE *f, const char *s)
+void
+rel_put_clean(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
@@ -444,28 +444,28 @@ rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
 		return NULL;
 	}
 	fprintf(f, "%s ", pv_verdict_status_name(v->status));
-	put_clean(f, v->artifact);
+	rel_put_clean(f, v->artifact);
 	fputs(": ", f);
 	if (v->status == PV_VERDICT_VERIFIED) {
 		pv_format_rfc3339(when, v->signing_time);
 		fprintf(f, "%s signed by ", v->version);
-		put_clean(f, v->identity);
+		rel_put_clean(f, v->identity);
 		fputs(" (", f);
-		put_clean(f, v->issuer);
+		rel_put_clean(f, v->issuer);
 		fprintf(f, ") at %s", when);
 		if (v->log_index >= 0)
 			fprintf(f, ", log index %lld", (long long)v->log_index);
 		if (v->note[0] != '\0') {
 			fputs("; ", f);
-			put_clean(f, v->note);
+			rel_put_clean(f, v->note);
 		}
 	} else if (v->status == PV_VERDICT_FAILED) {
 		if (v->version[0] != '\0')
 			fprintf(f, "%s ", v->version);
 		fprintf(f, "[%s] ", pyverify_step_code(v->error.step));
-		put_clean(f, v->error.msg);
+		rel_put_clean(f, v->error.msg);
 	} else {
-		put_clean(f, v->note);
+		rel_put_clean(f, v->note);
 	}
 	fputc('\n', f);
 	if (fclose(f) != 0) {

@@ -102,4 +102,9 @@ struct rel_counts {
 void rel_count(struct rel_counts *c, const struct pv_verdict *v);
 int rel_exit_status(const struct rel_counts *c, int allow_legacy);
 
+/* Writes s with control characters, C1 controls, bidi overrides and bytes
+ * that are not UTF-8 shown as '?': names from a mirror tree cannot forge,
+ * split or recolour output lines. */
+void rel_put_clean(FILE *f, const char *s);
+
 #endif

@@ -175,6 +175,24 @@ cmp_names(const void *a, const void *b)
 static int walk(struct scan *s, const char *dir, int depth);
 
 /* One directory entry: recurse, take it as an artifact, or skip it. */
+/* "pyverify scan: <before><path><after>\n" on stderr, the path (a name
+ * from the scanned tree) cleaned of terminal controls. */
+static void
+walk_error(const char *before, const char *path, const char *after)
+{
+	fprintf(stderr, "pyverify scan: %s", before);
+	rel_put_clean(stderr, path);
+	fprintf(stderr, "%s\n", after);
+}
+
+/* ": <strerror(errno)>" for walk_error. */
+static const char *
+errno_tail(char *buf, size_t len)
+{
+	snprintf(buf, len, ": %s", strerror(errno));
+	return buf;
+}
+
 static int
 visit(struct scan *s, const char *path, const char *name, int depth)
 {
@@ -182,8 +200,8 @@ visit(struct scan *s, const char *path, const char *name, int depth)
 	struct stat st;
 
 	if (lstat(path, &st) != 0) {
-		fprintf(stderr, "pyverify scan: cannot stat %s: %s\n", path,
-		        strerror(errno));
+		char tail[256];
+		walk_error("cannot stat ", path, errno_tail(tail, sizeof(tail)));
 		s->unreadable++;
 		return 0;
 	}
@@ -218,16 +236,18 @@ walk(struct scan *s, const char *dir, int depth)
 	int rc = -1;
 
 	if (depth > SCAN_MAX_DEPTH) {
-		fprintf(stderr, "pyverify scan: %s is nested deeper than %d "
-		                "directories; not scanned\n", dir,
-		        SCAN_MAX_DEPTH);
+		char tail[96];
+		snprintf(tail, sizeof(tail), " is nested deeper than %d "
+		         "directories; not scanned", SCAN_MAX_DEPTH);
+		walk_error("", dir, tail);
 		s->unreadable++;
 		return 0;
 	}
 	d = opendir(dir);
 	if (d == NULL) {
-		fprintf(stderr, "pyverify scan: cannot read directory %s: %s\n",
-		        dir, strerror(errno));
+		char tail[256];
+		walk_error("cannot read directory ", dir,
+		           errno_tail(tail, sizeof(tail)));
 		s->unreadable++;
 		return 0;
 	}
@@ -247,8 +267,9 @@ walk(struct scan *s, const char *dir, int depth)
 		n++;
 	}
 	if (errno != 0) {
-		fprintf(stderr, "pyverify scan: cannot read directory %s: %s\n",
-		        dir, strerror(errno));
+		char tail[256];
+		walk_error("cannot read directory ", dir,
+		           errno_tail(tail, sizeof(tail)));
 		s->unreadable++;
 	}
 	if (n > 0)

@@ -1022,6 +1022,34 @@ Test(cli_release, human_lines_neutralise_terminal_controls_in_names)
 	fx_free(&f);
 }
 
+Test(cli_release, scan_errors_neutralise_terminal_controls_in_paths)
+{
+	struct fx f;
+	struct run r;
+	char *d;
+	int level;
+
+	/* A tree deeper than the walk goes, under a directory whose name
+	 * carries an escape sequence: the stderr message names the path. */
+	fx_init(&f);
+	d = pathf("%s/esc\x1b[2J", f.dir);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	for (level = 0; level < 70; level++) {
+		char *next = pathf("%s/a", d);
+		cr_assert_eq(mkdir(next, 0700), 0);
+		free(d);
+		d = next;
+	}
+	free(d);
+	r = RUN(NULL, "scan", "--policy", f.policy, f.dir);
+	cr_assert_neq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "nested deeper"), "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "esc?[2J"), "%s", r.err);
+	run_free(&r);
+	fx_free(&f);
+}
+
 /* A report that could not be written is not a clean pass: a mirror that
  * logs to a full disk must hear about it (as `pyverify FILE` does). */
 Test(cli_release, a_scan_whose_report_cannot_be_written_does_not_exit_0)
