@@ -229,13 +229,7 @@ verify_bundle(struct pv_verdict *v, const pyverify_trust_root *root,
 		set_failed(v, &err);
 		return rc == PYVERIFY_ENOMEM ? rc : 0;
 	}
-	v->status = PV_VERDICT_VERIFIED;
-	memcpy(v->identity, res.identity, sizeof(v->identity));
-	memcpy(v->issuer, res.issuer, sizeof(v->issuer));
-	v->policy_index = res.policy_index;
-	v->log_index = res.log_index;
-	v->integrated_time = res.integrated_time;
-	v->signing_time = res.signing_time;
+	pv_verdict_set_verified(v, &res);
 	if (v->override_identity != NULL)
 		snprintf(v->note, sizeof(v->note),
 		         "signer given by the caller, not the policy's");
@@ -244,6 +238,18 @@ verify_bundle(struct pv_verdict *v, const pyverify_trust_root *root,
 		         "the policy says %s predates Sigstore signing, yet "
 		         "this bundle verifies", v->version);
 	return 0;
+}
+
+void
+pv_verdict_set_verified(struct pv_verdict *v, const pyverify_result *res)
+{
+	v->status = PV_VERDICT_VERIFIED;
+	memcpy(v->identity, res->identity, sizeof(v->identity));
+	memcpy(v->issuer, res->issuer, sizeof(v->issuer));
+	v->policy_index = res->policy_index;
+	v->log_index = res->log_index;
+	v->integrated_time = res->integrated_time;
+	v->signing_time = res->signing_time;
 }
 
 int

@@ -117,4 +117,7 @@ int pv_verdict_passes(const struct pv_verdict *v, int allow_legacy_pgp);
  */
 char *pv_verdict_json(const struct pv_verdict *v);
 
+/* Marks v verified with who signed, when and where it was logged. */
+void pv_verdict_set_verified(struct pv_verdict *v, const pyverify_result *res);
+
 #endif

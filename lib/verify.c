@@ -236,6 +236,18 @@ verify_proof(const struct pv_tlog_entry *e, size_t i, const struct pv_tlog *log,
 	return 0;
 }
 
+/* A validFor window as two RFC 3339 texts (32 bytes each); "now" for an
+ * open end. */
+static void
+format_window(const struct pv_time_range *r, char *start, char *end)
+{
+	pv_format_rfc3339(start, r->start_ms / 1000);
+	if (r->has_end)
+		pv_format_rfc3339(end, r->end_ms / 1000);
+	else
+		memcpy(end, "now", 4);
+}
+
 /* SPEC 7.14: a Rekor v2 entry has no integrated time, so the log key's
  * validFor window is checked against the signing times the timestamp
  * authorities vouch for (stricter than the reference clients, which do
@@ -256,11 +268,7 @@ check_log_window_at_signing_times(const pyverify_trust_root *root,
 		if (pv_time_range_contains(&log->valid, verified->ms[k]))
 			continue;
 		pv_format_rfc3339(when, verified->ms[k] / 1000);
-		pv_format_rfc3339(start, log->valid.start_ms / 1000);
-		if (log->valid.has_end)
-			pv_format_rfc3339(end, log->valid.end_ms / 1000);
-		else
-			memcpy(end, "now", 4);
+		format_window(&log->valid, start, end);
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
 		               "log entry %zu is from log %s, whose key the "
 		               "trusted root %s lists as valid from %s to %s, "
@@ -292,11 +300,7 @@ check_integrated_time(const pyverify_trust_root *root,
 	}
 	if (pv_time_range_contains(&log->valid, e->integrated_time * 1000))
 		return 0;
-	pv_format_rfc3339(start, log->valid.start_ms / 1000);
-	if (log->valid.has_end)
-		pv_format_rfc3339(end, log->valid.end_ms / 1000);
-	else
-		memcpy(end, "now", 4);
+	format_window(&log->valid, start, end);
 	return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
 	               "log entry %zu was integrated at %s, outside the "
 	               "validity of log %s (%s to %s) in the trusted root %s; "

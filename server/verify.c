@@ -111,13 +111,7 @@ verify_signer(struct pv_verdict *v, const pyverify_trust_root *root,
 			v->error.code = PYVERIFY_EREJECT;
 		return rc == PYVERIFY_ENOMEM ? rc : 0;
 	}
-	v->status = PV_VERDICT_VERIFIED;
-	memcpy(v->identity, res.identity, sizeof(v->identity));
-	memcpy(v->issuer, res.issuer, sizeof(v->issuer));
-	v->policy_index = res.policy_index;
-	v->log_index = res.log_index;
-	v->integrated_time = res.integrated_time;
-	v->signing_time = res.signing_time;
+	pv_verdict_set_verified(v, &res);
 	snprintf(v->note, sizeof(v->note),
 	         "signer given in the request; no artifact name, so no CPython "
 	         "release policy was applied");
