@@ -75,7 +75,12 @@ Test(cpython_policy, shipped_policy_names_the_release_manager_of_each_series)
 	assert_signer(p, "3.13.0a1", "thomas@python.org", GOOGLE, 1);
 	assert_signer(p, "3.14.0", "hugo@python.org", GH, 0);
 	assert_signer(p, "3.15.0a1", "hugo@python.org", GH, 0);
+	/* PEP 826 and the release tracker: 3.16.0a1 and a2 are out. */
+	assert_signer(p, "3.16.0a1", "savannah@python.org", GH, 0);
+	assert_signer(p, "3.16.0a2", "savannah@python.org", GH, 0);
+	assert_signer(p, "3.17.0", "savannah@python.org", GH, 0);
 	cr_assert_eq(series_of(p, "3.14.0")->pep, 745);
+	cr_assert_eq(series_of(p, "3.16.0a2")->pep, 826);
 	pv_cpython_policy_free(p);
 }
 
@@ -88,9 +93,9 @@ Test(cpython_policy, releases_before_sigstore_and_unknown_series_are_told_apart)
 	/* 3.6 and older: no series at all (PGP only). */
 	cr_assert_null(series_of(p, "3.6.15"));
 	cr_assert_null(series_of(p, "2.7.18"));
-	/* SPEC 6.2: 3.16 and 3.17 identities are only inferred. */
-	cr_assert_null(series_of(p, "3.16.0a1"));
-	cr_assert_null(series_of(p, "3.17.0"));
+	/* Series newer than every one the policy lists. */
+	cr_assert_null(series_of(p, "3.18.0a1"));
+	cr_assert_null(series_of(p, "4.0.0"));
 
 	v = ver("3.7.13");
 	s = pv_cpython_policy_lookup(p, &v);
