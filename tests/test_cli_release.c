@@ -487,6 +487,15 @@ Test(cli_release, legacy_pgp_only_exits_3_unless_allowed)
 	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
 	cr_assert_eq(count_lines(r.out, "legacy-pgp-only "), 1, "%s", r.out);
 	run_free(&r);
+	/* The shipped policy knows 3.16 (PEP 826): a 3.16 pre-release with
+	 * only an .asc is missing its bundle, never an unknown release. */
+	touch(f.dir, "Python-3.16.0a2.tgz");
+	touch(f.dir, "Python-3.16.0a2.tgz.asc");
+	r = RUN(f.dir, "Python-3.16.0a2.tgz");
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_eq(count_lines(r.out, "missing Python-3.16.0a2.tgz"), 1,
+	             "%s", r.out);
+	run_free(&r);
 	/* No trusted root is needed when there is no bundle to check. */
 	r = RUN(f.dir, "--policy", f.policy, "--allow-legacy-pgp",
 	        "--trusted-root", "/nonexistent/root.json",
