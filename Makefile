@@ -37,9 +37,15 @@ WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wformat=2 \
           -Wno-missing-field-initializers
 DEFS    = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
           -DPYVERIFY_PREFIX='"$(PREFIX)"'
-HARDEN  = -fstack-protector-strong -fPIC -fvisibility=hidden
+HARDEN  = -fstack-protector-strong -fPIC -fvisibility=hidden $(FORTIFY)
+# glibc's _FORTIFY_SOURCE needs an optimising build (it warns, and -Werror
+# fails, at -O0), so it is added whenever CFLAGS optimise.
+FORTIFY = $(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-D_FORTIFY_SOURCE=2)
+# Each object records the headers it includes (-MMD), so a header change
+# rebuilds exactly the objects that include it.
+DEPFLAGS = -MMD -MP
 LDHARDEN = -Wl,-z,relro,-z,now,-z,noexecstack
-ALL_CFLAGS = $(WARN) $(DEFS) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(WARN) $(DEFS) $(HARDEN) $(DEPFLAGS) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 BUILD ?= build
 LIB_SRC  = $(sort $(wildcard lib/*.c))
@@ -52,8 +58,8 @@ CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ  = $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-HEADERS  = $(wildcard lib/*.h) $(wildcard cmd/*.h) $(wildcard server/*.h) \
-           $(wildcard tests/support/*.h)
+DEPS     = $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(SRV_OBJ:.o=.d) \
+           $(SUP_OBJ:.o=.d) $(TESTS:=.d)
 
 SERVER_BIN = $(if $(SRV_SRC),$(BUILD)/pyverifyd)
 
@@ -69,7 +75,7 @@ $(PREFIX_STAMP): FORCE
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
 FORCE:
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) $(PREFIX_STAMP)
+$(BUILD)/obj/%.o: %.c $(PREFIX_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -99,7 +105,7 @@ $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 
 # Unit tests: one Criterion binary per tests/test_*.c, linked with the
 # static library (internal symbols included) and tests/support.
-$(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(HEADERS)
+$(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(PREFIX_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
 	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(CURL_LIBS) $(PKG_LIBS) -lpthread
@@ -213,5 +219,11 @@ lint:
 
 clean:
 	rm -rf build build-asan
+
+# Test-support objects are kept between builds (make would delete them as
+# intermediates of the test binaries and rebuild them every time).
+.SECONDARY: $(SUP_OBJ)
+
+-include $(DEPS)
 
 .PHONY: FORCE all bench-server check fuzz deps test test-asan tests-build bench install lint clean
