@@ -169,10 +169,10 @@ deps:
 	fi
 
 BENCH_BINS = $(BUILD)/bench/bench_verify $(BUILD)/bench/mkfixture
-$(BUILD)/bench/bench_verify: bench/bench_verify.c $(BUILD)/libpyverify.a
+$(BUILD)/bench/bench_verify: tests/bench/bench_verify.c $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
-$(BUILD)/bench/mkfixture: bench/mkfixture.c $(BUILD)/obj/tests/support/vsigstore.o \
+$(BUILD)/bench/mkfixture: tests/bench/mkfixture.c $(BUILD)/obj/tests/support/vsigstore.o \
     $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< \
@@ -180,11 +180,11 @@ $(BUILD)/bench/mkfixture: bench/mkfixture.c $(BUILD)/obj/tests/support/vsigstore
 	    $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
 
 bench: all $(BENCH_BINS)
-	sh bench/run.sh $(BUILD)
+	sh tests/bench/run.sh $(BUILD)
 
 # pyverifyd under wrk on loopback (installs wrk as root), 10 s per run.
 bench-server: all $(BUILD)/bench/bench_verify
-	sh bench/server/run.sh $(BUILD) 10
+	sh tests/bench/server/run.sh $(BUILD) 10
 
 # libFuzzer targets for every parser of untrusted bytes (needs clang with
 # libFuzzer, and jq for seeds from ../shared/testdata); not part of check.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/server/run.sh BUILD [SECONDS] - pyverifyd throughput with wrk on
+# tests/bench/server/run.sh BUILD [SECONDS] - pyverifyd throughput with wrk on
 # loopback, as a ratio against single-thread in-process verification
 # (build/bench/bench_verify) measured in the same run; once with every
 # request a full verification (--cache-entries 0), once with cache hits.

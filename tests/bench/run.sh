@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh BUILD - pyverify speed, always as ratios against a baseline
+# tests/bench/run.sh BUILD - pyverify speed, always as ratios against a baseline
 # measured in the same run on the same machine.
 set -eu
 BUILD=${1:-build}
