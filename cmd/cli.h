@@ -3,6 +3,7 @@
 #define PV_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pyverify.h"
 
@@ -32,5 +33,16 @@ int trust_user_path(char *out, size_t outlen, int staging);
 /* Loads the located trusted root; prints a one-line error and returns
  * NULL on failure. */
 pyverify_trust_root *trust_load(const char *explicit_path, int staging);
+
+/* Writes s with control characters, C1 controls, bidi overrides and bytes
+ * that are not UTF-8 shown as '?': names from a mirror tree, manifest cells
+ * and certificate identities cannot forge, split or recolour output lines
+ * (cli_text.c). */
+void cli_put_clean(FILE *f, const char *s);
+/* One line: the formatted text passed through cli_put_clean, then '\n'.
+ * Every message that quotes a path, an argument or library text (which may
+ * quote bundle or trusted-root contents) is printed with it. */
+void cli_line(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -149,34 +149,6 @@ is_regular(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-void
-rel_policy_default(char *out, size_t outlen)
-{
-	char exe[PATH_MAX], cand[PATH_MAX + 64], marker[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	snprintf(out, outlen, "%s", PV_CPYTHON_POLICY_INSTALLED);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	/* BUILD/pyverify inside a source tree: the tree's policy is the one
-	 * this binary was built with; an installed binary never looks there. */
-	slash = strrchr(exe, '/');
-	if (slash == NULL)
-		return;
-	*slash = '\0';
-	slash = strrchr(exe, '/');
-	if (slash == NULL)
-		return;
-	*slash = '\0';
-	snprintf(marker, sizeof(marker), "%s/lib/pyverify.h",
-	         exe[0] ? exe : "/");
-	snprintf(cand, sizeof(cand), "%s/%s", exe, PV_CPYTHON_POLICY_SOURCE);
-	if (is_regular(marker) && is_regular(cand))
-		snprintf(out, outlen, "%s", cand);
-}
-
 int
 rel_ctx_init(struct rel_ctx *ctx, const struct rel_opts *o)
 {
@@ -188,11 +160,11 @@ rel_ctx_init(struct rel_ctx *ctx, const struct rel_opts *o)
 	if (o->policy_path != NULL)
 		snprintf(path, sizeof(path), "%s", o->policy_path);
 	else
-		rel_policy_default(path, sizeof(path));
+		pv_cpython_policy_default_path(path, sizeof(path));
 	/* A broken or absent policy is an error, never an empty policy. */
 	if (pv_cpython_policy_load_file(&ctx->policy, path, &err) != 0) {
-		fprintf(stderr, "pyverify: cannot use the CPython policy %s: "
-		                "%s\n", path, err.msg);
+		cli_line(stderr, "pyverify: cannot use the CPython policy %s: %s",
+		         path, err.msg);
 		return -1;
 	}
 	return 0;
@@ -323,25 +295,17 @@ rel_evaluate(struct pv_verdict *v, const struct rel_ctx *ctx,
 		in.material_error = &err;
 		goto decide;
 	}
-	if (!it->has_digest && it->file != NULL) {
-		if (it->bundle_path != NULL) {
-			if (pyverify_artifact_from_file(&digest, it->file,
-			                                &err) != 0) {
-				in.material_error = &err;
-				goto decide;
-			}
-			in.digest = &digest;
-		} else if (stat(it->file, &st) != 0) {
-			/* A typo must not read as "missing bundle". */
-			pv_fail(&err, PYVERIFY_EIO, PYVERIFY_STEP_ARTIFACT,
-			        "cannot open artifact %s: %s", it->file,
-			        strerror(errno));
-			in.material_error = &err;
-			goto decide;
-		}
+	if (!it->has_digest && it->file != NULL && it->bundle_path == NULL &&
+	    stat(it->file, &st) != 0) {
+		/* A typo must not read as "missing bundle". */
+		pv_fail(&err, PYVERIFY_EIO, PYVERIFY_STEP_ARTIFACT,
+		        "cannot open artifact %s: %s", it->file,
+		        strerror(errno));
+		in.material_error = &err;
+		goto decide;
 	}
 	if (it->bundle_path != NULL) {
-		if (in.digest == NULL) {
+		if (!it->has_digest && it->file == NULL) {
 			pv_fail(&err, PYVERIFY_EUSAGE, PYVERIFY_STEP_ARTIFACT,
 			        "no SHA-256 for %s: the file is not here and "
 			        "no digest was given", it->artifact);
@@ -354,6 +318,15 @@ rel_evaluate(struct pv_verdict *v, const struct rel_ctx *ctx,
 			goto decide;
 		}
 		in.bundle = bundle;
+		/* Hashed once, with the algorithm the bundle signs. */
+		if (!it->has_digest) {
+			if (pyverify_artifact_from_file_for(&digest, it->file,
+			                                    bundle, &err) != 0) {
+				in.material_error = &err;
+				goto decide;
+			}
+			in.digest = &digest;
+		}
 	}
 decide:
 	/* The return code is also in the verdict (failed) for ENOMEM and
@@ -363,59 +336,6 @@ decide:
 }
 
 /* ---- output --------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s that encodes a printable code
- * point, or 0: invalid, overlong, a surrogate, a C1 control (U+0080-U+009F,
- * terminals may take U+009B for CSI), or a bidirectional override or
- * isolate (U+202A-U+202E, U+2066-U+2069), which can make a line display
- * something else than it says. */
-static size_t
-utf8_printable(const unsigned char *s)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
-		return 0;
-	return n;
-}
-
-/* Appends s with control characters, C1 controls, bidi overrides and bytes
- * that are not UTF-8 shown as '?', so a file name cannot forge, split or
- * recolour output lines. */
-void
-rel_put_clean(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	while (*p) {
-		if (*p >= 0x20 && *p < 0x7f) {
-			fputc(*p++, f);
-		} else if (*p >= 0x80 && (n = utf8_printable(p)) > 0) {
-			fwrite(p, 1, n, f);
-			p += n;
-		} else {
-			fputc('?', f);
-			p++;
-		}
-	}
-}
 
 char *
 rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
@@ -444,28 +364,28 @@ rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
 		return NULL;
 	}
 	fprintf(f, "%s ", pv_verdict_status_name(v->status));
-	rel_put_clean(f, v->artifact);
+	cli_put_clean(f, v->artifact);
 	fputs(": ", f);
 	if (v->status == PV_VERDICT_VERIFIED) {
 		pv_format_rfc3339(when, v->signing_time);
 		fprintf(f, "%s signed by ", v->version);
-		rel_put_clean(f, v->identity);
+		cli_put_clean(f, v->identity);
 		fputs(" (", f);
-		rel_put_clean(f, v->issuer);
+		cli_put_clean(f, v->issuer);
 		fprintf(f, ") at %s", when);
 		if (v->log_index >= 0)
 			fprintf(f, ", log index %lld", (long long)v->log_index);
 		if (v->note[0] != '\0') {
 			fputs("; ", f);
-			rel_put_clean(f, v->note);
+			cli_put_clean(f, v->note);
 		}
 	} else if (v->status == PV_VERDICT_FAILED) {
 		if (v->version[0] != '\0')
 			fprintf(f, "%s ", v->version);
 		fprintf(f, "[%s] ", pyverify_step_code(v->error.step));
-		rel_put_clean(f, v->error.msg);
+		cli_put_clean(f, v->error.msg);
 	} else {
-		rel_put_clean(f, v->note);
+		cli_put_clean(f, v->note);
 	}
 	fputc('\n', f);
 	if (fclose(f) != 0) {
@@ -485,6 +405,17 @@ rel_count(struct rel_counts *c, const struct pv_verdict *v)
 	else
 		c->n[PV_VERDICT_FAILED]++; /* never a pass by omission */
 	c->total++;
+}
+
+void
+rel_count_outcome(struct rel_counts *c, const struct pv_verdict *v, int lost)
+{
+	if (v == NULL || lost) {
+		c->n[PV_VERDICT_FAILED]++;
+		c->total++;
+		return;
+	}
+	rel_count(c, v);
 }
 
 int
@@ -539,8 +470,8 @@ cmd_release(int argc, char **argv)
 		case 'd': digest_arg = optarg; break;
 		case 'h': rel_usage(stdout); return 0;
 		default:
-			fprintf(stderr, "pyverify: unknown or incomplete option "
-			                "'%s'\n", argv[optind - 1]);
+			cli_line(stderr, "pyverify: unknown or incomplete option "
+			                 "'%s'", argv[optind - 1]);
 			fprintf(stderr, "'pyverify --help' lists the options.\n");
 			return REL_EXIT_USAGE;
 		}
@@ -560,15 +491,15 @@ cmd_release(int argc, char **argv)
 	}
 	if (digest_arg != NULL &&
 	    pyverify_artifact_from_digest(&digest, digest_arg, &err) != 0) {
-		fprintf(stderr, "pyverify: --digest: %s\n", err.msg);
+		cli_line(stderr, "pyverify: --digest: %s", err.msg);
 		return REL_EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++) {
 		if (argv[i][0] == '\0' ||
 		    (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))) {
-			fprintf(stderr, "pyverify: '%s' is not a file (for a "
-			                "directory use 'pyverify scan %s')\n",
-			        argv[i], argv[i]);
+			cli_line(stderr, "pyverify: '%s' is not a file (for a "
+			                 "directory use 'pyverify scan %s')",
+			         argv[i], argv[i]);
 			return REL_EXIT_USAGE;
 		}
 	}

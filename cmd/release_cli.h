@@ -59,15 +59,12 @@ struct rel_ctx {
 };
 
 /* Loads the CPython policy (--policy, else the one that belongs to this
- * binary, see rel_policy_default). Prints a one-line error; 0 or -1. */
+ * binary, see pv_cpython_policy_default_path). Prints a one-line error;
+ * 0 or -1. */
 int rel_ctx_init(struct rel_ctx *ctx, const struct rel_opts *o);
 void rel_ctx_free(struct rel_ctx *ctx);
 /* Loads the trusted root if not yet tried; 0, or -1 (message printed). */
 int rel_need_root(struct rel_ctx *ctx);
-/* The default policy path: the source tree's policy/cpython.json when this
- * binary runs from a build directory of that source tree, else the
- * installed PV_CPYTHON_POLICY_INSTALLED. */
-void rel_policy_default(char *out, size_t outlen);
 
 /* One artifact to judge, with the material found for it. */
 struct rel_item {
@@ -100,11 +97,11 @@ struct rel_counts {
 	unsigned long total;
 };
 void rel_count(struct rel_counts *c, const struct pv_verdict *v);
+/* Counts one artifact exactly once: as v's status, or as failed when its
+ * verdict or its output line was lost (v NULL or lost set, out of
+ * memory): a lost verdict is never a pass. */
+void rel_count_outcome(struct rel_counts *c, const struct pv_verdict *v,
+                       int lost);
 int rel_exit_status(const struct rel_counts *c, int allow_legacy);
-
-/* Writes s with control characters, C1 controls, bidi overrides and bytes
- * that are not UTF-8 shown as '?': names from a mirror tree cannot forge,
- * split or recolour output lines. */
-void rel_put_clean(FILE *f, const char *s);
 
 #endif

@@ -59,6 +59,15 @@ usage(FILE *f)
 	    "hashed; without\n"
 	    "                 a bundle cell F.sigstore / F.asc beside it are "
 	    "looked for.\n"
+	    "                 An artifact or bundle cell that is absolute or "
+	    "leads out\n"
+	    "                 of FILE's directory with '..' fails its row "
+	    "(checked\n"
+	    "                 lexically: symbolic links are not "
+	    "resolved).\n"
+	    "--allow-outside-paths\n"
+	    "                 accept such cells (a manifest you wrote "
+	    "yourself)\n"
 	    "-j, --jobs N     verify N files at once (default: all cores)\n");
 	rel_common_usage(f);
 	fprintf(f,
@@ -84,6 +93,7 @@ struct scan {
 	size_t n, cap;
 	unsigned long skipped, unreadable;
 	int oom;
+	int allow_outside; /* --allow-outside-paths */
 	/* Shared by the workers, under mu. */
 	pthread_mutex_t mu;
 	size_t next, next_print, completed;
@@ -180,9 +190,7 @@ static int walk(struct scan *s, const char *dir, int depth);
 static void
 walk_error(const char *before, const char *path, const char *after)
 {
-	fprintf(stderr, "pyverify scan: %s", before);
-	rel_put_clean(stderr, path);
-	fprintf(stderr, "%s\n", after);
+	cli_line(stderr, "pyverify scan: %s%s%s", before, path, after);
 }
 
 /* ": <strerror(errno)>" for walk_error. */
@@ -351,6 +359,53 @@ relative_to(const char *dir, const char *rel)
 	return path_join(dir, rel);
 }
 
+/* 1 if the manifest cell rel names something inside the manifest's
+ * directory: not absolute, and no ".." climbs above where it started.
+ * Lexical only: a symbolic link inside the directory is not resolved, so
+ * it may still lead elsewhere (README "Mirrors"). */
+static int
+stays_inside(const char *rel)
+{
+	const char *p = rel;
+	unsigned long depth = 0;
+	size_t n;
+
+	if (rel[0] == '/')
+		return 0;
+	while (*p != '\0') {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth == 0)
+				return 0;
+			depth--;
+		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p += n;
+		p += *p == '/';
+	}
+	return 1;
+}
+
+/* Marks the row failed because a path cell leaves the manifest's
+ * directory: a manifest from a mirror must not make pyverify read (or
+ * report on) files elsewhere. Nothing is looked up for the row. Returns
+ * 0, -1 (ENOMEM). */
+static int
+outside_row(struct rel_item *it, unsigned long lineno, const char *column,
+            const char *cell)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "manifest line %lu: the %s cell '%.256s%s' "
+	         "is outside the manifest's directory (an absolute path, or "
+	         "'..' leads out); 'pyverify scan --allow-outside-paths' "
+	         "accepts it", lineno, column, cell,
+	         strlen(cell) > 256 ? "..." : "");
+	it->input_error = strdup(msg);
+	return it->input_error != NULL ? 0 : -1;
+}
+
 /* One manifest row into an item. Returns 0, -1 (ENOMEM). */
 static int
 manifest_row(struct scan *s, const char *dir, unsigned long lineno,
@@ -363,6 +418,11 @@ manifest_row(struct scan *s, const char *dir, unsigned long lineno,
 
 	if (it == NULL || (it->artifact = strdup(artifact)) == NULL)
 		return -1;
+	if (!s->allow_outside && !stays_inside(artifact))
+		return outside_row(it, lineno, "artifact", artifact);
+	if (!s->allow_outside && bundle != NULL && bundle[0] != '\0' &&
+	    !stays_inside(bundle))
+		return outside_row(it, lineno, "bundle", bundle);
 	base = relative_to(dir, artifact);
 	if (base == NULL)
 		return -1;
@@ -406,13 +466,20 @@ read_manifest(struct scan *s, const char *path)
 	size_t len, n, i;
 	long col_art = -1, col_sha = -1, col_bundle = -1;
 	unsigned long lineno = 0;
-	int rc = -1, header = 1, got;
-	FILE *f = fopen(path, "r");
+	int rc = -1, header = 1, got, fd;
+	char why[PYVERIFY_ERROR_MSG_SIZE];
+	FILE *f;
 
-	if (f == NULL) {
-		fprintf(stderr, "pyverify scan: cannot open manifest %s: %s\n",
-		        path, strerror(errno));
+	/* A FIFO or device is refused, never waited on. */
+	if (pv_file_open(&fd, NULL, path, 0, "manifest", why, sizeof(why)) !=
+	    0) {
+		cli_line(stderr, "pyverify scan: %s", why);
 		return -1;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return -2;
 	}
 	if ((dir = strdup(path)) == NULL ||
 	    (line = malloc(SCAN_MAX_LINE + 1)) == NULL) {
@@ -430,13 +497,13 @@ read_manifest(struct scan *s, const char *path)
 			break;
 		lineno++;
 		if (got == -2) {
-			fprintf(stderr, "pyverify scan: cannot read %s\n", path);
+			cli_line(stderr, "pyverify scan: cannot read %s", path);
 			goto done;
 		}
 		if (got == -1) {
-			fprintf(stderr, "pyverify scan: %s line %lu is longer "
-			                "than %u bytes or holds a NUL byte\n",
-			        path, lineno, SCAN_MAX_LINE);
+			cli_line(stderr, "pyverify scan: %s line %lu is longer "
+			                 "than %u bytes or holds a NUL byte",
+			         path, lineno, SCAN_MAX_LINE);
 			goto done;
 		}
 		chomp(line, &len);
@@ -451,9 +518,9 @@ read_manifest(struct scan *s, const char *path)
 			continue;
 		n = split_tabs(line, cells, SCAN_MAX_COLUMNS);
 		if (n > SCAN_MAX_COLUMNS) {
-			fprintf(stderr, "pyverify scan: %s line %lu has more "
-			                "than %d columns\n", path, lineno,
-			        SCAN_MAX_COLUMNS);
+			cli_line(stderr, "pyverify scan: %s line %lu has more "
+			                 "than %d columns", path, lineno,
+			         SCAN_MAX_COLUMNS);
 			goto done;
 		}
 		if (header) {
@@ -470,25 +537,25 @@ read_manifest(struct scan *s, const char *path)
 				if (col == NULL)
 					continue;
 				if (*col >= 0) {
-					fprintf(stderr, "pyverify scan: %s: "
-					        "column '%s' appears twice in the "
-					        "header\n", path, cells[i]);
+					cli_line(stderr, "pyverify scan: %s: "
+					         "column '%s' appears twice in the "
+					         "header", path, cells[i]);
 					goto done;
 				}
 				*col = (long)i;
 			}
 			if (col_art < 0) {
-				fprintf(stderr, "pyverify scan: %s: the header "
-				        "row has no 'artifact' column (columns "
-				        "are separated by tabs)\n", path);
+				cli_line(stderr, "pyverify scan: %s: the header "
+				         "row has no 'artifact' column (columns "
+				         "are separated by tabs)", path);
 				goto done;
 			}
 			header = 0;
 			continue;
 		}
 		if ((size_t)col_art >= n || cells[col_art][0] == '\0') {
-			fprintf(stderr, "pyverify scan: %s line %lu has no "
-			                "artifact\n", path, lineno);
+			cli_line(stderr, "pyverify scan: %s line %lu has no "
+			                 "artifact", path, lineno);
 			goto done;
 		}
 		if (manifest_row(s, dir, lineno, cells[col_art],
@@ -501,8 +568,8 @@ read_manifest(struct scan *s, const char *path)
 		}
 	}
 	if (header) {
-		fprintf(stderr, "pyverify scan: %s is empty (no header row)\n",
-		        path);
+		cli_line(stderr, "pyverify scan: %s is empty (no header row)",
+		         path);
 		goto done;
 	}
 	rc = 0;
@@ -575,15 +642,11 @@ worker(void *arg)
 			line = rel_format(v, &s->ctx.o, &oom);
 		}
 		pthread_mutex_lock(&s->mu);
-		if (v != NULL)
-			rel_count(&s->counts, v);
-		if (oom) {
-			/* Counted as a failure: a verdict lost is never a
-			 * pass. */
+		/* A verdict whose line was lost counts once, as a failure:
+		 * never a pass, and never both its status and failed. */
+		rel_count_outcome(&s->counts, v, oom);
+		if (oom)
 			s->oom = 1;
-			s->counts.n[PV_VERDICT_FAILED]++;
-			s->counts.total += v == NULL;
-		}
 		s->lines[i] = line;
 		s->done[i] = 1;
 		s->completed++;
@@ -645,6 +708,7 @@ summary(struct scan *s, FILE *f, double secs, unsigned jobs)
 static const struct option long_opts[] = {
 	{ "manifest", required_argument, NULL, 'm' },
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "allow-outside-paths", no_argument, NULL, 'O' },
 	REL_COMMON_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -683,18 +747,19 @@ cmd_scan(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'm': manifest = optarg; break;
+		case 'O': s.allow_outside = 1; break;
 		case 'j':
 			if (parse_jobs(optarg, &jobs) != 0) {
-				fprintf(stderr, "pyverify scan: -j wants a "
-				        "number from 1 to %d, not '%s'\n",
-				        SCAN_MAX_JOBS, optarg);
+				cli_line(stderr, "pyverify scan: -j wants a "
+				         "number from 1 to %d, not '%s'",
+				         SCAN_MAX_JOBS, optarg);
 				return REL_EXIT_USAGE;
 			}
 			break;
 		case 'h': usage(stdout); return 0;
 		default:
-			fprintf(stderr, "pyverify scan: unknown or incomplete "
-			                "option '%s'\n", argv[optind - 1]);
+			cli_line(stderr, "pyverify scan: unknown or incomplete "
+			                 "option '%s'", argv[optind - 1]);
 			fprintf(stderr, "'pyverify scan --help' lists the "
 			                "options.\n");
 			return REL_EXIT_USAGE;
@@ -711,9 +776,9 @@ cmd_scan(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "pyverify scan: %s is not a directory "
-			                "(for files use 'pyverify FILE...')\n",
-			        argv[i]);
+			cli_line(stderr, "pyverify scan: %s is not a directory "
+			                 "(for files use 'pyverify FILE...')",
+			         argv[i]);
 			return REL_EXIT_USAGE;
 		}
 	}

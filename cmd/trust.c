@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "internal.h"
 
 static void
 usage(FILE *f)
@@ -49,55 +50,59 @@ mkdir_parents(char *path)
 	return 0;
 }
 
-/* The largest trusted root accepted (the library's own bound is the same;
- * production's is ~7 KB). */
-#define MAX_TRUST_ROOT_FILE (4u << 20)
-
-/* Reads a whole file, bounded; NULL with errno set on failure. */
-static char *
-read_bounded(const char *path, size_t *len)
+/* Syncs the directory holding path, so the rename survives a crash. */
+static int
+sync_dir_of(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
 
-	if (f == NULL)
-		return NULL;
-	buf = malloc(MAX_TRUST_ROOT_FILE + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, MAX_TRUST_ROOT_FILE + 1, f);
-	if (ferror(f) || n > MAX_TRUST_ROOT_FILE) {
-		if (!ferror(f))
-			errno = EFBIG;
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return -1;
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 :
+		                                         slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
 }
 
 /* Writes exactly the validated bytes through a temporary file and
  * rename(), so a reader never sees half a trusted root, and what is
  * installed is what was checked (not whatever the source file holds by
- * the time it would be copied). */
+ * the time it would be copied). The temporary file gets a random name and
+ * is created with O_EXCL (mkstemp): a symbolic link planted at any name in
+ * the directory is never followed, and a link planted at dst itself is
+ * replaced, not written through. */
 static int
-install_bytes(const char *buf, size_t len, const char *dst)
+install_bytes(const uint8_t *buf, size_t len, const char *dst)
 {
 	char tmp[4200];
-	int out, rc = -1;
+	int out, rc = -1, saved;
 	size_t off = 0;
+	mode_t mask;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid()) >=
-	    (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", dst) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
 		return -1;
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
+	out = mkstemp(tmp);
 	if (out < 0)
 		return -1;
+	/* mkstemp makes it 0600; a trusted root is public, and the mode it
+	 * had before (0644 less the umask) is kept. The CLI is one thread
+	 * here, so reading the umask back is safe. */
+	mask = umask(022);
+	umask(mask);
+	if (fcntl(out, F_SETFD, FD_CLOEXEC) != 0 ||
+	    fchmod(out, 0644 & ~mask) != 0)
+		goto done;
 	while (off < len) {
 		ssize_t n = write(out, buf + off, len - off);
 		if (n < 0 && errno == EINTR)
@@ -116,11 +121,16 @@ install_bytes(const char *buf, size_t len, const char *dst)
 	if (rename(tmp, dst) != 0)
 		goto done;
 	rc = 0;
+	/* The file is in place; a failed directory sync only weakens
+	 * durability, which the message would not help with. */
+	(void)sync_dir_of(dst);
 done:
+	saved = errno;
 	if (out >= 0)
 		close(out);
 	if (rc != 0)
 		unlink(tmp);
+	errno = saved;
 	return rc;
 }
 
@@ -129,19 +139,18 @@ trust_import(const char *file, int staging)
 {
 	pyverify_trust_root *root = NULL;
 	pyverify_error err;
-	char dst[4096], *buf;
+	char dst[4096], why[PYVERIFY_ERROR_MSG_SIZE];
+	uint8_t *buf = NULL;
 	size_t len = 0;
 
-	buf = read_bounded(file, &len);
-	if (buf == NULL) {
-		fprintf(stderr, "pyverify: cannot read %s: %s\n", file,
-		        errno == EFBIG ? "larger than 4 MiB, not a trusted root"
-		                       : strerror(errno));
+	if (pv_file_read(&buf, &len, file, 0, PV_MAX_TRUST_ROOT_BYTES,
+	                 "trusted root", why, sizeof(why)) != 0) {
+		cli_line(stderr, "pyverify: %s", why);
 		return EXIT_USAGE;
 	}
 	if (pyverify_trust_root_load_memory(&root, buf, len, file, &err) != 0) {
-		fprintf(stderr, "pyverify: %s is not a usable trusted root: %s\n",
-		        file, err.msg);
+		cli_line(stderr, "pyverify: %s is not a usable trusted root: %s",
+		         file, err.msg);
 		free(buf);
 		return EXIT_REJECTED;
 	}
@@ -153,14 +162,14 @@ trust_import(const char *file, int staging)
 		return EXIT_USAGE;
 	}
 	if (mkdir_parents(dst) != 0 || install_bytes(buf, len, dst) != 0) {
-		fprintf(stderr, "pyverify: cannot install %s: %s\n", dst,
-		        strerror(errno));
+		cli_line(stderr, "pyverify: cannot install %s: %s", dst,
+		         strerror(errno));
 		free(buf);
 		return EXIT_USAGE;
 	}
 	free(buf);
-	printf("installed %strusted root %s as %s\n", staging ? "staging " : "",
-	       file, dst);
+	cli_line(stdout, "installed %strusted root %s as %s",
+	         staging ? "staging " : "", file, dst);
 	return 0;
 }
 
@@ -171,14 +180,14 @@ trust_show(const char *explicit_path, int staging)
 
 	if (trust_locate(path, sizeof(path), explicit_path, staging, why,
 	                 sizeof(why)) != 0) {
-		fprintf(stderr, "pyverify: %s\n", why);
+		cli_line(stderr, "pyverify: %s", why);
 		return EXIT_USAGE;
 	}
 	pyverify_trust_root *root = trust_load(path, staging);
 	if (root == NULL)
 		return EXIT_USAGE;
-	printf("%strusted root: %s (valid)\n", staging ? "staging " : "",
-	       pyverify_trust_root_source(root));
+	cli_line(stdout, "%strusted root: %s (valid)",
+	         staging ? "staging " : "", pyverify_trust_root_source(root));
 	pyverify_trust_root_free(root);
 	return 0;
 }
@@ -204,8 +213,8 @@ cmd_trust(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (argv[i][0] == '-' || file != NULL) {
-			fprintf(stderr, "pyverify trust: unexpected argument "
-			                "'%s'\n", argv[i]);
+			cli_line(stderr, "pyverify trust: unexpected argument "
+			                 "'%s'", argv[i]);
 			usage(stderr);
 			return EXIT_USAGE;
 		} else

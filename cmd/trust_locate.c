@@ -100,12 +100,12 @@ trust_load(const char *explicit_path, int staging)
 
 	if (trust_locate(path, sizeof(path), explicit_path, staging, why,
 	                 sizeof(why)) != 0) {
-		fprintf(stderr, "pyverify: %s\n", why);
+		cli_line(stderr, "pyverify: %s", why);
 		return NULL;
 	}
 	if (pyverify_trust_root_load_file(&root, path, &err) != 0) {
-		fprintf(stderr, "pyverify: cannot use trusted root %s: %s\n",
-		        path, err.msg);
+		cli_line(stderr, "pyverify: cannot use trusted root %s: %s",
+		         path, err.msg);
 		return NULL;
 	}
 	return root;

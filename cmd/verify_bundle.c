@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "internal.h"
 
 #define MAX_KEY_FILE (64 * 1024)
 
@@ -25,8 +26,9 @@ usage(FILE *f)
 	    "\n"
 	    "Verifies a Sigstore bundle for an artifact, offline.\n"
 	    "\n"
-	    "FILE_OR_DIGEST   the artifact: a file (hashed as a stream), or\n"
-	    "                 sha256: followed by its 64 hex digit SHA-256\n"
+	    "FILE_OR_DIGEST   the artifact: a file (hashed as a stream, with\n"
+	    "                 the algorithm the bundle signs), or its digest:\n"
+	    "                 sha256:HEX, sha384:HEX or sha512:HEX\n"
 	    "--bundle FILE    the Sigstore bundle (.sigstore, .sigstore.json)\n"
 	    "--certificate-identity IDENTITY\n"
 	    "                 who must have signed: the certificate's subject\n"
@@ -70,6 +72,24 @@ cli_exit_code(int status)
 	}
 }
 
+/* Puts "<what> <path>: " before a library message that does not name the
+ * file already (a JSON path inside it, say), so the line says which input
+ * was refused. */
+static void
+name_file(pyverify_error *err, const char *what, const char *path)
+{
+	char msg[sizeof(err->msg)];
+	int n;
+
+	if (strstr(err->msg, path) != NULL)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s %s: ", what, path);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return;
+	snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", err->msg);
+	memcpy(err->msg, msg, sizeof(msg));
+}
+
 static void
 pv_format_time(char *out, int64_t t)
 {
@@ -81,29 +101,18 @@ pv_format_time(char *out, int64_t t)
 		snprintf(out, 32, "(unknown time)");
 }
 
+/* A key file: a regular file of at most MAX_KEY_FILE bytes (a FIFO is
+ * refused, not waited on). why receives the reason on failure. */
 static int
-read_small_file(const char *path, char **out, size_t *len)
+read_small_file(const char *path, char **out, size_t *len, char *why,
+                size_t whylen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	uint8_t *buf = NULL;
 
-	if (f == NULL)
+	if (pv_file_read(&buf, len, path, 0, MAX_KEY_FILE, "key", why,
+	                 whylen) != 0)
 		return -1;
-	buf = malloc(MAX_KEY_FILE + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return -1;
-	}
-	n = fread(buf, 1, MAX_KEY_FILE + 1, f);
-	if (ferror(f) || n > MAX_KEY_FILE) {
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
+	*out = (char *)buf;
 	return 0;
 }
 
@@ -127,18 +136,29 @@ parse_count(const char *s, unsigned *out)
 	return 0;
 }
 
+/* "sha256:", "sha384:" or "sha512:" and that many hex digits; anything
+ * else is a file name. */
 static int
 is_digest_arg(const char *s)
 {
-	size_t i;
+	static const struct {
+		const char *prefix;
+		size_t hex;
+	} forms[] = { { "sha256:", 64 }, { "sha384:", 96 }, { "sha512:", 128 } };
+	size_t i, k;
 
-	if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71)
-		return 0;
-	for (i = 7; i < 71; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
-			return 0;
-	return 1;
+	for (k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+		if (strncmp(s, forms[k].prefix, 7) != 0 ||
+		    strlen(s) != 7 + forms[k].hex)
+			continue;
+		for (i = 7; i < 7 + forms[k].hex; i++)
+			if (!((s[i] >= '0' && s[i] <= '9') ||
+			      (s[i] >= 'a' && s[i] <= 'f') ||
+			      (s[i] >= 'A' && s[i] <= 'F')))
+				return 0;
+		return 1;
+	}
+	return 0;
 }
 
 enum {
@@ -173,7 +193,7 @@ cmd_verify_bundle(int argc, char **argv)
 	pyverify_artifact artifact;
 	pyverify_result res;
 	pyverify_error err;
-	char *key_pem = NULL, when[32];
+	char *key_pem = NULL, when[32], root_file[4096], why_root[2048];
 	unsigned min_times = 1;
 	size_t key_len = 0;
 
@@ -199,9 +219,9 @@ cmd_verify_bundle(int argc, char **argv)
 			break;
 		case 'h': usage(stdout); return 0;
 		default:
-			fprintf(stderr, "pyverify verify-bundle: unknown or "
-			                "incomplete option '%s'\n",
-			        argv[optind - 1]);
+			cli_line(stderr, "pyverify verify-bundle: unknown or "
+			                 "incomplete option '%s'",
+			         argv[optind - 1]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -227,58 +247,78 @@ cmd_verify_bundle(int argc, char **argv)
 		goto report;
 	if (pyverify_policy_set_min_verified_times(policy, min_times, &err) !=
 	    0) {
-		fprintf(stderr, "pyverify: %s\n", err.msg);
+		cli_line(stderr, "pyverify: %s", err.msg);
 		goto done;
 	}
 	if (key_path != NULL) {
-		if (read_small_file(key_path, &key_pem, &key_len) != 0) {
-			fprintf(stderr, "pyverify: cannot read key %s (missing, "
-			                "unreadable or over 64 KiB)\n", key_path);
+		char why[PYVERIFY_ERROR_MSG_SIZE];
+		if (read_small_file(key_path, &key_pem, &key_len, why,
+		                    sizeof(why)) != 0) {
+			cli_line(stderr, "pyverify: %s", why);
 			goto done;
 		}
+		/* Read but not a usable key: a rejection at [key] (exit 1),
+		 * like a malformed bundle; only unreadable input is exit 2. */
 		if (pyverify_policy_set_key_pem(policy, key_pem, key_len,
 		                                &err) != 0) {
-			fprintf(stderr, "pyverify: key %s: %s\n", key_path,
-			        err.msg);
-			goto done;
+			name_file(&err, "key", key_path);
+			goto report;
 		}
 	} else if (pyverify_policy_add_identity(policy, identity, id_mode,
 	                                        issuer, iss_mode, &err) != 0) {
-		fprintf(stderr, "pyverify: %s\n", err.msg);
+		cli_line(stderr, "pyverify: %s", err.msg);
 		goto done;
 	}
 
+	/* A file is hashed once the bundle is read, with the algorithm the
+	 * bundle signs (one pass); a digest is only parsed here. */
 	rc = is_digest_arg(subject)
 	         ? pyverify_artifact_from_digest(&artifact, subject, &err)
-	         : pyverify_artifact_from_file(&artifact, subject, &err);
+	         : 0;
 	if (rc != 0) {
-		fprintf(stderr, "pyverify: %s\n", err.msg);
+		cli_line(stderr, "pyverify: %s", err.msg);
 		goto done;
 	}
-	root = trust_load(root_path, staging);
-	if (root == NULL)
+	if (trust_locate(root_file, sizeof(root_file), root_path, staging,
+	                 why_root, sizeof(why_root)) != 0) {
+		cli_line(stderr, "pyverify: %s", why_root);
 		goto done;
+	}
+	/* As for the bundle: a trusted root that cannot be read is exit 2,
+	 * one that was read and refused is a rejection at [trust-root]. */
+	if (pyverify_trust_root_load_file(&root, root_file, &err) != 0) {
+		name_file(&err, "trusted root", root_file);
+		goto report;
+	}
 	rc = pyverify_bundle_load_file(&bundle, bundle_path, &err);
+	if (rc == 0 && !is_digest_arg(subject) &&
+	    pyverify_artifact_from_file_for(&artifact, subject, bundle,
+	                                    &err) != 0) {
+		cli_line(stderr, "pyverify: %s", err.msg);
+		goto done;
+	}
 	if (rc == 0)
 		rc = pyverify_verify(root, bundle, &artifact, policy, &res, &err);
 	if (rc != 0)
 		goto report;
 	pv_format_time(when, res.signing_time);
+	/* Names, identity and issuer come from outside (the certificate's
+	 * SAN may hold any IA5 byte): cli_line keeps this one line. */
 	if (key_path != NULL)
-		printf("OK %s: signed with the key in %s at %s, log index "
-		       "%lld\n", subject, key_path, when,
-		       (long long)res.log_index);
+		cli_line(stdout, "OK %s: signed with the key in %s at %s, log "
+		         "index %lld", subject, key_path, when,
+		         (long long)res.log_index);
 	else
-		printf("OK %s: signed by %s (issuer %s) at %s, log index %lld\n",
-		       subject, res.identity, res.issuer, when,
-		       (long long)res.log_index);
+		cli_line(stdout, "OK %s: signed by %s (issuer %s) at %s, log "
+		         "index %lld", subject, res.identity, res.issuer, when,
+		         (long long)res.log_index);
 	exit_code = EXIT_VERIFIED;
 	goto done;
 report:
 	/* One line: which step failed and why. The artifact may be a
 	 * digest, so it is named as the user wrote it. */
-	fprintf(stderr, "FAILED %s: [%s] %s\n", subject,
-	        pyverify_step_code(err.step), err.msg);
+	cli_line(stderr, "FAILED %s: [%s] %s", subject,
+	         pyverify_step_code(err.step), err.msg);
 	exit_code = cli_exit_code(err.code);
 done:
 	pyverify_bundle_free(bundle);

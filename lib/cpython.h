@@ -91,6 +91,12 @@ PV_MUST_CHECK int pv_cpython_parse_artifact_path(struct pv_cpython_version *out,
 #define PV_CPYTHON_POLICY_SOURCE "policy/cpython.json"
 /* The only schema this loader understands. */
 #define PV_CPYTHON_POLICY_SCHEMA "pyverify.cpython-policy/1"
+/* The default policy path of the running program: the source tree's
+ * policy/cpython.json when the binary runs from a build directory of that
+ * tree (BUILD/pyverify, BUILD/pyverifyd), else the installed
+ * PV_CPYTHON_POLICY_INSTALLED. A binary always uses the policy it was built
+ * with; an installed one never looks at a source tree. */
+void pv_cpython_policy_default_path(char *out, size_t outlen);
 /* The policy file is ~3 KB; a few hundred series would still fit. */
 #define PV_MAX_CPYTHON_POLICY_BYTES (256u << 10)
 /* Release series in one policy (3.7 ... 3.15 today). */

@@ -12,14 +12,17 @@
  * jansson is used directly (not json.h): this is not a protobuf-JSON
  * document, so the camelCase/snake_case aliasing of json.h must not apply.
  */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cpython.h"
+#include "json.h" /* pv_json_syntax_error only */
 
 #define STEP PYVERIFY_STEP_POLICY
 /* JSON paths quoted in messages, by depth: "series[255]",
@@ -330,7 +333,7 @@ pv_cpython_policy_load_memory(struct pv_cpython_policy **out, const void *buf,
 		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
 		             "CPython policy is not valid JSON (line %d, "
 		             "column %d): %s", jerr.line, jerr.column,
-		             jerr.text);
+		             pv_json_syntax_error(&jerr));
 		goto done;
 	}
 	if (!json_is_object(root)) {
@@ -388,49 +391,20 @@ int
 pv_cpython_policy_load_file(struct pv_cpython_policy **out, const char *path,
                             pyverify_error *err)
 {
-	FILE *f = NULL;
-	char *buf = NULL;
-	size_t len = 0, got;
+	char why[PYVERIFY_ERROR_MSG_SIZE];
+	uint8_t *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (out == NULL || path == NULL)
 		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
 		               "no policy path or output pointer");
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		rc = pv_fail(err, PYVERIFY_EIO, STEP,
-		             "cannot open CPython policy %s: %s", path,
-		             strerror(errno));
-		goto done;
-	}
-	/* One byte more than allowed, to tell "at the bound" from "over". */
-	buf = malloc(PV_MAX_CPYTHON_POLICY_BYTES + 1);
-	if (buf == NULL) {
-		rc = nomem(err);
-		goto done;
-	}
-	while ((got = fread(buf + len, 1, PV_MAX_CPYTHON_POLICY_BYTES + 1 - len,
-	                    f)) > 0) {
-		len += got;
-		if (len > PV_MAX_CPYTHON_POLICY_BYTES)
-			break;
-	}
-	if (ferror(f)) {
-		rc = pv_fail(err, PYVERIFY_EIO, STEP,
-		             "cannot read CPython policy %s", path);
-		goto done;
-	}
-	if (len > PV_MAX_CPYTHON_POLICY_BYTES) {
-		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
-		             "CPython policy %s is larger than %u bytes", path,
-		             PV_MAX_CPYTHON_POLICY_BYTES);
-		goto done;
-	}
+	rc = pv_file_read(&buf, &len, path, 0, PV_MAX_CPYTHON_POLICY_BYTES,
+	                  "CPython policy", why, sizeof(why));
+	if (rc != 0)
+		return pv_fail(err, (pyverify_status)rc, STEP, "%s", why);
 	rc = pv_cpython_policy_load_memory(out, buf, len, err);
-done:
 	free(buf);
-	if (f != NULL)
-		fclose(f);
 	return rc;
 }
 
@@ -519,4 +493,40 @@ pv_cpython_series_add_to_policy(pyverify_policy *policy,
 			policy, s->identities[i].identity, PYVERIFY_MATCH_EXACT,
 			s->identities[i].issuer, PYVERIFY_MATCH_EXACT, err));
 	return 0;
+}
+
+static int
+is_regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void
+pv_cpython_policy_default_path(char *out, size_t outlen)
+{
+	char exe[PATH_MAX], cand[PATH_MAX + 64], marker[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	snprintf(out, outlen, "%s", PV_CPYTHON_POLICY_INSTALLED);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	/* BUILD/program -> the directory above BUILD, a source tree when it
+	 * holds lib/pyverify.h. */
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return;
+	*slash = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return;
+	*slash = '\0';
+	snprintf(marker, sizeof(marker), "%s/lib/pyverify.h",
+	         exe[0] ? exe : "/");
+	snprintf(cand, sizeof(cand), "%s/%s", exe, PV_CPYTHON_POLICY_SOURCE);
+	if (is_regular_file(marker) && is_regular_file(cand))
+		snprintf(out, outlen, "%s", cand);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "internal.h"
 
@@ -65,13 +66,27 @@ depth_ok(json_t *j, int depth)
 	return 1;
 }
 
-/* Checks one subject; *hit is set when its sha256 equals `sha256`. */
+/* The digest algorithms the matcher knows (SPEC 3.7.3: Go compares sha256,
+ * sha384 and sha512 subject digests). */
+static const int subject_algs[] = { PV_HASH_SHA2_256, PV_HASH_SHA2_384,
+	                            PV_HASH_SHA2_512 };
+#define N_SUBJECT_ALGS (sizeof(subject_algs) / sizeof(subject_algs[0]))
+
+/* Checks one subject. Every digest that is compared must be well formed.
+ * The subject matches (*hit) when it shares an algorithm with the
+ * artifact and every shared digest is equal: one equal digest beside a
+ * different one would be a subject that is two files at once. *seen
+ * collects the PYVERIFY_DIGEST_* bits the subject carries. */
 static int
-check_subject(json_t *s, size_t idx, const uint8_t sha256[32], int *hit,
-              pyverify_error *err)
+check_subject(json_t *s, size_t idx, const pyverify_artifact *a, int *hit,
+              unsigned *seen, pyverify_error *err)
 {
+	const struct pv_digest_info *d;
 	json_t *digest, *name, *hex;
-	uint8_t d[32];
+	uint8_t got[EVP_MAX_MD_SIZE];
+	const uint8_t *want;
+	size_t k;
+	int shared = 0, equal = 1;
 
 	if (!json_is_object(s))
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
@@ -90,20 +105,63 @@ check_subject(json_t *s, size_t idx, const uint8_t sha256[32], int *hit,
 		               "in-toto subject %zu has %zu digests, at most "
 		               "%d are accepted", idx, json_object_size(digest),
 		               PV_MAX_SUBJECT_DIGESTS);
-	hex = json_object_get(digest, "sha256");
-	if (hex == NULL)
-		return 0; /* other algorithms only: no match, not an error */
-	/* SPEC 3.7.3 step 3: compare decoded bytes, so case does not matter
-	 * and anything but 64 hex digits is malformed. */
-	if (!json_is_string(hex) ||
-	    pv_hex_decode(d, sizeof(d), json_string_value(hex),
-	                  json_string_length(hex)) != 0)
-		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
-		               "in-toto subject %zu has a sha256 digest that "
-		               "is not 64 hexadecimal digits", idx);
-	if (memcmp(d, sha256, 32) == 0)
+	for (k = 0; k < N_SUBJECT_ALGS; k++) {
+		d = pv_digest_by_alg(subject_algs[k]);
+		hex = json_object_get(digest, d->name);
+		if (hex == NULL)
+			continue; /* other algorithms are not an error */
+		*seen |= d->bit;
+		want = pv_artifact_digest(a, d->alg);
+		if (want == NULL)
+			continue; /* not compared, so not read */
+		/* SPEC 3.7.3 step 3: compare decoded bytes, so case does
+		 * not matter and anything else is malformed. */
+		if (!json_is_string(hex) ||
+		    pv_hex_decode(got, d->len, json_string_value(hex),
+		                  json_string_length(hex)) != 0)
+			return pv_fail(err, PYVERIFY_EPARSE,
+			               PYVERIFY_STEP_ARTIFACT,
+			               "in-toto subject %zu has a %s digest that "
+			               "is not %zu hexadecimal digits", idx,
+			               d->name, 2 * d->len);
+		shared = 1;
+		equal &= memcmp(got, want, d->len) == 0;
+	}
+	if (shared && equal)
 		*hit = 1;
 	return 0;
+}
+
+/* "sha256:<hex>" of the artifact's first known digest; 2*64+8 bytes. */
+static void
+artifact_label(char *out, size_t outlen, const pyverify_artifact *a)
+{
+	const struct pv_digest_info *d;
+	const uint8_t *v;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	size_t k;
+
+	for (k = 0; k < N_SUBJECT_ALGS; k++) {
+		d = pv_digest_by_alg(subject_algs[k]);
+		v = pv_artifact_digest(a, d->alg);
+		if (v == NULL)
+			continue;
+		pv_hex_encode(hex, v, d->len);
+		snprintf(out, outlen, "%s:%s", d->name, hex);
+		return;
+	}
+	snprintf(out, outlen, "(no digest)");
+}
+
+/* "sha384 and sha512" of PYVERIFY_DIGEST_* bits. */
+static void
+bits_names(char *out, size_t outlen, unsigned bits)
+{
+	pyverify_artifact tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.digests = bits;
+	pv_artifact_known_names(out, outlen, &tmp);
 }
 
 static void
@@ -134,10 +192,26 @@ pv_dsse_match_subject(const char *payload_type, const uint8_t *payload,
                       size_t len, const uint8_t sha256[32],
                       pyverify_error *err)
 {
+	pyverify_artifact a;
+
+	memset(&a, 0, sizeof(a));
+	if (sha256 != NULL)
+		memcpy(a.sha256, sha256, 32);
+	a.digests = PYVERIFY_DIGEST_SHA256;
+	return pv_dsse_match_subject_digests(payload_type, payload, len, &a,
+	                                     err);
+}
+
+int
+pv_dsse_match_subject_digests(const char *payload_type,
+                              const uint8_t *payload, size_t len,
+                              const pyverify_artifact *a, pyverify_error *err)
+{
 	json_t *doc = NULL, *type, *subjects, *s;
 	json_error_t jerr;
-	char hex[65], names[512];
+	char label[2 * EVP_MAX_MD_SIZE + 8], names[512], have[64], used[64];
 	size_t i, n;
+	unsigned seen = 0;
 	int hit = 0, rc;
 
 	/* SPEC 3.7.3 step 1. */
@@ -199,19 +273,68 @@ pv_dsse_match_subject(const char *payload_type, const uint8_t *payload,
 	/* Every subject is checked, so a malformed one never hides behind
 	 * an earlier match. */
 	json_array_foreach(subjects, i, s) {
-		if ((rc = check_subject(s, i, sha256, &hit, err)) != 0)
+		if ((rc = check_subject(s, i, a, &hit, &seen, err)) != 0)
 			goto done;
 	}
+	if (!hit && seen == 0) {
+		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
+		             "no subject of the in-toto statement has a "
+		             "sha256, sha384 or sha512 digest, so no artifact "
+		             "can match it");
+		goto done;
+	}
+	if (!hit && (seen & pv_artifact_known(a)) == 0) {
+		/* Not "another artifact": the two sides never met. */
+		pv_artifact_known_names(have, sizeof(have), a);
+		bits_names(used, sizeof(used), seen);
+		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
+		             "the in-toto statement's subjects carry only %s "
+		             "digests, but the artifact is known only by its "
+		             "%s digest: give the artifact file, or its %s "
+		             "digest", used, have, used);
+		goto done;
+	}
 	if (!hit) {
-		pv_hex_encode(hex, sha256, 32);
+		artifact_label(label, sizeof(label), a);
 		subject_names(names, sizeof(names), subjects);
 		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
-		             "artifact sha256:%s is not a subject of the "
-		             "in-toto statement (subjects: %s)", hex, names);
+		             "artifact %s is not a subject of the in-toto "
+		             "statement (subjects: %s)", label, names);
 		goto done;
 	}
 	rc = 0;
 done:
 	json_decref(doc);
 	return rc;
+}
+
+unsigned
+pv_dsse_subject_digests(const char *payload_type, const uint8_t *payload,
+                        size_t len)
+{
+	const struct pv_digest_info *d;
+	json_t *doc, *subjects, *s, *digest;
+	unsigned bits = 0;
+	size_t i, k;
+
+	if (payload_type == NULL ||
+	    strcmp(payload_type, INTOTO_PAYLOAD_TYPE) != 0 ||
+	    (payload == NULL && len != 0) || len > PV_MAX_BUNDLE_BYTES)
+		return 0;
+	doc = json_loadb(payload ? (const char *)payload : "", len,
+	                 JSON_REJECT_DUPLICATES, NULL);
+	subjects = json_object_get(doc, "subject");
+	if (json_array_size(subjects) <= PV_MAX_DSSE_SUBJECTS) {
+		json_array_foreach(subjects, i, s) {
+			digest = json_object_get(s, "digest");
+			for (k = 0; k < N_SUBJECT_ALGS; k++) {
+				d = pv_digest_by_alg(subject_algs[k]);
+				if (json_is_string(json_object_get(digest,
+				                                   d->name)))
+					bits |= d->bit;
+			}
+		}
+	}
+	json_decref(doc);
+	return bits;
 }

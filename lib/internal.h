@@ -4,13 +4,16 @@
  *
  * Module map (one job each):
  *   err.c         pv_fail(), step and status names
+ *   file_open.c   opening and reading input files (regular files only)
  *   encoding.c    base64, hex, decimal, RFC 3339, SHA-256 helpers
  *   keys.c        public keys (SPKI, Ed25519) and signature checks
  *   json.c        jansson helpers shared by the two JSON parsers
  *   bundle.c      bundle JSON -> struct pyverify_bundle (only bundle parser)
  *   trust_root.c  trusted_root.json -> struct pyverify_trust_root
  *   policy.c      pyverify_policy
- *   artifact.c    artifact digest input (streamed SHA-256)
+ *   artifact.c    artifact digest input (streamed, one pass)
+ *   digests.c     SHA-2 digest algorithms: names, the artifact's digests,
+ *                 which digest a bundle signs
  *   chain.c       Fulcio certificate path at a given time, leaf profile
  *   sct.c         embedded signed certificate timestamps
  *   identity.c    Fulcio extensions, SAN, identity policy match
@@ -34,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <regex.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -57,6 +61,33 @@ int pv_fail(pyverify_error *err, pyverify_status code, pyverify_step step,
             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Resets err to "no error". */
 void pv_error_clear(pyverify_error *err);
+
+/* ---- file_open.c ---------------------------------------------------------- */
+
+/* Every input file (artifact, bundle, trusted root, policy, manifest, key,
+ * token file) is opened through these. `what` names the document in
+ * messages ("bundle"; NULL for none); why receives one line such as
+ * "bundle /m/x.sigstore is not a regular file (a FIFO)". Results are 0,
+ * PYVERIFY_EIO (cannot open or read, not a regular file), PYVERIFY_EPARSE
+ * (larger than max) or PYVERIFY_ENOMEM. */
+#define PV_FILE_NOFOLLOW 1u /* refuse a symbolic link (secrets) */
+/* Opens path read-only and close-on-exec, without blocking: a FIFO, device,
+ * socket or directory is refused before anything is read. *fd_out is -1
+ * on failure; st_out (may be NULL) receives the file's fstat. */
+PV_MUST_CHECK int pv_file_open(int *fd_out, struct stat *st_out,
+                               const char *path, unsigned flags,
+                               const char *what, char *why, size_t whylen);
+/* Reads fd to its end, at most max bytes (max < SIZE_MAX), into a malloc'd
+ * buffer with a NUL appended (not counted in *len). st (may be NULL) sizes
+ * the first allocation; buffers are wiped before they are freed. */
+PV_MUST_CHECK int pv_file_read_fd(uint8_t **out, size_t *len, int fd,
+                                  const struct stat *st, size_t max,
+                                  const char *what, const char *path,
+                                  char *why, size_t whylen);
+/* pv_file_open + pv_file_read_fd + close. */
+PV_MUST_CHECK int pv_file_read(uint8_t **out, size_t *len, const char *path,
+                               unsigned flags, size_t max, const char *what,
+                               char *why, size_t whylen);
 
 /* ---- encoding.c --------------------------------------------------------- */
 
@@ -154,9 +185,12 @@ X509 *pv_x509_from_der(const uint8_t *der, size_t len);
 /* ---- time ranges (trust_root.c) ------------------------------------------- */
 
 struct pv_time_range {
-	int64_t start_ms; /* always present (required by the loader) */
+	int64_t start_ms; /* meaningful unless open_start */
 	int64_t end_ms;   /* inclusive; meaningful when has_end */
 	int has_end;
+	/* The trusted root gave no validFor at all (an unbounded window);
+	 * zero, the usual case, means start_ms bounds the window. */
+	int open_start;
 };
 /* Closed interval [start, end]. */
 int pv_time_range_contains(const struct pv_time_range *r, int64_t t_ms);
@@ -277,6 +311,40 @@ struct pyverify_bundle {
 	size_t n_timestamps;
 };
 
+/* ---- digests.c ----------------------------------------------------------- */
+
+/* One artifact digest algorithm (HashAlgorithm of SPEC 1.4.1). */
+struct pv_digest_info {
+	int alg;              /* enum pv_hash_alg */
+	unsigned bit;         /* PYVERIFY_DIGEST_* */
+	const char *name;     /* "sha256": hashedrekord 0.0.1, in-toto, CLI */
+	const char *enum_name; /* "SHA2_256": bundles, hashedrekord 0.0.2 */
+	const char *title;    /* "SHA-256": messages */
+	size_t len;           /* digest bytes */
+};
+/* NULL when unknown. */
+const struct pv_digest_info *pv_digest_by_alg(int alg);
+const struct pv_digest_info *pv_digest_by_bit(unsigned bit);
+const struct pv_digest_info *pv_digest_by_name(const char *name, size_t len);
+const struct pv_digest_info *pv_digest_by_md(const EVP_MD *md);
+const EVP_MD *pv_digest_md(const struct pv_digest_info *d);
+/* The PYVERIFY_DIGEST_* bits the artifact knows (0 reads as sha256). */
+unsigned pv_artifact_known(const pyverify_artifact *a);
+/* The artifact's digest of that algorithm; NULL if not known. */
+const uint8_t *pv_artifact_digest(const pyverify_artifact *a, int alg);
+/* "sha256" or "sha256 and sha512": the known digests, for messages;
+ * out holds 64 bytes. */
+void pv_artifact_known_names(char *out, size_t outlen,
+                             const pyverify_artifact *a);
+/*
+ * The digest algorithm a message signature signs (SPEC 3.7.1): the
+ * messageDigest's when present, else the one the first hashedrekord entry
+ * records, else the hash of `key`'s algorithm (key NULL: the leaf's;
+ * unknown: 0). enum pv_hash_alg or 0.
+ */
+int pv_message_digest_alg(const pyverify_bundle *b,
+                          const struct pv_pubkey *key);
+
 /* ---- policy.c ------------------------------------------------------------ */
 
 struct pv_match {
@@ -390,6 +458,10 @@ PV_MUST_CHECK int pv_identity_match(const struct pv_cert_identity *id,
 struct pv_signed_content {
 	enum pv_content content;
 	const uint8_t *artifact_sha256;   /* 32 bytes (message signatures) */
+	/* The digest the message signature signs, when not SHA-256
+	 * (digest_alg 0: artifact_sha256 is the digest). */
+	int digest_alg;                   /* enum pv_hash_alg */
+	const uint8_t *artifact_digest;   /* pv_digest_by_alg(digest_alg)->len */
 	const uint8_t *signature;         /* bundle signature bytes */
 	size_t signature_len;
 	const uint8_t *payload;           /* DSSE payload (decoded) */
@@ -411,6 +483,9 @@ PV_MUST_CHECK int pv_tlog_check_body(const struct pv_tlog_entry *e,
                                      const struct pv_signed_content *c,
                                      uint8_t leaf_hash[32],
                                      pyverify_error *err);
+/* The artifact digest algorithm a hashedrekord entry (0.0.1 or 0.0.2)
+ * records; 0 for other kinds or a body that does not say. Never fails. */
+int pv_tlog_body_digest_alg(const struct pv_tlog_entry *e);
 /* Verifies the signed entry timestamp (JCS payload of body, integratedTime,
  * logID hex, logIndex) with the log key. Step SET. */
 PV_MUST_CHECK int pv_tlog_verify_set(const struct pv_tlog_entry *e,
@@ -486,5 +561,18 @@ PV_MUST_CHECK int pv_dsse_match_subject(const char *payload_type,
                                         const uint8_t *payload, size_t len,
                                         const uint8_t sha256[32],
                                         pyverify_error *err);
+/* The same with every digest the artifact knows: a subject matches when it
+ * shares at least one of them and every shared one is equal (SPEC 3.7.3:
+ * sha256, sha384, sha512). A statement none of whose subjects carries a
+ * known algorithm is rejected naming the algorithms it does use. */
+PV_MUST_CHECK int pv_dsse_match_subject_digests(const char *payload_type,
+                                                const uint8_t *payload,
+                                                size_t len,
+                                                const pyverify_artifact *a,
+                                                pyverify_error *err);
+/* PYVERIFY_DIGEST_* bits of the algorithms the statement's subjects carry
+ * (0 if it is not an in-toto statement). Never fails. */
+unsigned pv_dsse_subject_digests(const char *payload_type,
+                                 const uint8_t *payload, size_t len);
 
 #endif /* PV_INTERNAL_H */

@@ -1,7 +1,6 @@
 /* json.c - jansson helpers shared by the bundle and trusted-root parsers:
  * bounded loading, camel/snake member lookup, typed and bounded getters that
  * name the JSON path of whatever they reject. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +9,38 @@
 
 /* Member names are protobuf field names: short ASCII identifiers. */
 #define NAME_MAX_LEN 64
-/* First read of a file; grown by doubling up to the caller's bound. */
-#define READ_CHUNK (64u << 10)
 
 static const char *
 where(const char *path)
 {
 	return path[0] != '\0' ? path : "the top level";
+}
+
+/* What kind of syntax error jansson found, in words of our own: its
+ * text quotes the offending token ("invalid token near 'xyz'"), and a file
+ * given as a bundle or trusted root by mistake (a key, a password file)
+ * must not have its bytes echoed into logs. */
+const char *
+pv_json_syntax_error(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_out_of_memory: return "out of memory";
+	case json_error_stack_overflow: return "nested too deeply";
+	case json_error_invalid_utf8: return "invalid UTF-8";
+	case json_error_premature_end_of_input:
+		return "premature end of input";
+	case json_error_end_of_input_expected:
+		return "data after the end of the JSON value";
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return "a \\u0000 escape in a string";
+	case json_error_duplicate_key: return "an object key appears twice";
+	case json_error_numeric_overflow: return "a number out of range";
+	case json_error_invalid_syntax:
+	case json_error_invalid_format:
+		return "invalid syntax";
+	default: return "malformed JSON";
+	}
 }
 
 static const char *
@@ -98,75 +122,11 @@ int
 pv_json_read_file(const struct pv_json_ctx *cx, const char *file, size_t max,
                   const char *what, uint8_t **buf, size_t *len)
 {
-	FILE *f = NULL;
-	uint8_t *data = NULL, *grown;
-	size_t cap = 0, n = 0, got;
-	char reason[128] = "unknown error";
-	int rc = PYVERIFY_EIO;
+	char why[PYVERIFY_ERROR_MSG_SIZE];
+	int rc = pv_file_read(buf, len, file, 0, max, what, why, sizeof(why));
 
-	f = fopen(file, "rb");
-	if (f == NULL) {
-		(void)strerror_r(errno, reason, sizeof(reason));
-		rc = pv_fail(cx->err, PYVERIFY_EIO, cx->step,
-		             "cannot open %s %s: %s", what, file, reason);
-		goto done;
-	}
-	for (;;) {
-		if (n == cap) {
-			/* Room for max + 1 bytes so an oversized file is seen
-			 * as such, plus the NUL. */
-			size_t want = cap == 0 ? READ_CHUNK : cap * 2;
-			if (want > max + 1)
-				want = max + 1;
-			if (want <= cap) {
-				rc = pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-				             "%s %s is larger than the limit of "
-				             "%zu bytes", what, file, max);
-				goto done;
-			}
-			grown = realloc(data, want + 1);
-			if (grown == NULL) {
-				rc = pv_fail(cx->err, PYVERIFY_ENOMEM, cx->step,
-				             "out of memory reading %s", what);
-				goto done;
-			}
-			data = grown;
-			cap = want;
-		}
-		got = fread(data + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f)) {
-				(void)strerror_r(errno, reason, sizeof(reason));
-				rc = pv_fail(cx->err, PYVERIFY_EIO, cx->step,
-				             "cannot read %s %s: %s", what, file,
-				             reason);
-				goto done;
-			}
-			break;
-		}
-	}
-	if (n > max) {
-		rc = pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-		             "%s %s is larger than the limit of %zu bytes", what,
-		             file, max);
-		goto done;
-	}
-	if (data == NULL) {
-		rc = pv_fail(cx->err, PYVERIFY_ENOMEM, cx->step,
-		             "out of memory reading %s", what);
-		goto done;
-	}
-	data[n] = '\0';
-	*buf = data;
-	*len = n;
-	data = NULL;
-	rc = 0;
-done:
-	if (f != NULL)
-		fclose(f);
-	free(data);
-	return rc;
+	return rc == 0 ? 0 : pv_fail(cx->err, (pyverify_status)rc, cx->step,
+	                             "%s", why);
 }
 
 /* Bracket depth of the text, counted outside strings, before jansson (whose
@@ -220,7 +180,8 @@ pv_json_parse(const struct pv_json_ctx *cx, const void *buf, size_t len,
 	if (root == NULL)
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s is not valid JSON: %s (line %d, column %d)",
-		               what, jerr.text, jerr.line, jerr.column);
+		               what, pv_json_syntax_error(&jerr), jerr.line,
+		               jerr.column);
 	if (!json_is_object(root)) {
 		int rc = pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		                 "%s is %s, expected a JSON object", what,

@@ -32,13 +32,19 @@ struct pv_json_ctx {
 };
 
 /* Reads a whole file of at most `max` bytes into a malloc'd buffer (NUL
- * appended, not counted in *len). PYVERIFY_EIO when it cannot be opened or
- * read, PYVERIFY_EPARSE when it is larger than max. `what` names the
- * document ("bundle", "trusted root"). */
+ * appended, not counted in *len), through pv_file_read. PYVERIFY_EIO when
+ * it cannot be opened or read or is not a regular file, PYVERIFY_EPARSE
+ * when it is larger than max. `what` names the document ("bundle",
+ * "trusted root"). */
 PV_MUST_CHECK int pv_json_read_file(const struct pv_json_ctx *cx,
                                     const char *file, size_t max,
                                     const char *what, uint8_t **buf,
                                     size_t *len);
+
+/* The kind of a jansson parse error in words of our own ("invalid
+ * syntax", "premature end of input"): jansson's own text quotes the
+ * offending token, and a file read by mistake must not be echoed. */
+const char *pv_json_syntax_error(const json_error_t *e);
 
 /* Parses one JSON document of at most `max` bytes whose top level is an
  * object: duplicate keys, trailing data, \u0000 in strings and nesting deeper

@@ -274,6 +274,27 @@ pv_pubkey_md(const struct pv_pubkey *k)
 	}
 }
 
+/*
+ * The verdict of the final EVP verify call. 1 is valid. Anything else is
+ * "does not verify" (OpenSSL also returns -1 for a signature that is not
+ * DER, which is the signer's fault), unless OpenSSL ran out of memory:
+ * then there is no verdict, and saying "invalid" would blame the bundle.
+ */
+static int
+verify_verdict(int rc)
+{
+	unsigned long e;
+	int oom = 0;
+
+	if (rc == 1) {
+		ERR_clear_error();
+		return 1;
+	}
+	while ((e = ERR_get_error()) != 0)
+		oom |= ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE;
+	return oom ? -1 : 0;
+}
+
 int
 pv_pubkey_verify_message(const struct pv_pubkey *k, const uint8_t *msg,
                          size_t len, const uint8_t *sig, size_t siglen)
@@ -294,12 +315,17 @@ pv_pubkey_verify_message(const struct pv_pubkey *k, const uint8_t *msg,
 	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL)
 		return -1;
-	rc = EVP_DigestVerifyInit(ctx, NULL, pv_pubkey_md(k), NULL, k->pkey);
-	if (rc == 1)
-		rc = EVP_DigestVerify(ctx, sig, siglen, msg, len);
+	/* Setting up cannot fail for a key the loader accepted: a failure
+	 * here is OpenSSL's (allocation, a provider), not the bundle's. */
+	if (EVP_DigestVerifyInit(ctx, NULL, pv_pubkey_md(k), NULL, k->pkey) !=
+	    1) {
+		EVP_MD_CTX_free(ctx);
+		ERR_clear_error();
+		return -1;
+	}
+	rc = verify_verdict(EVP_DigestVerify(ctx, sig, siglen, msg, len));
 	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
-	return rc == 1;
+	return rc;
 }
 
 int
@@ -321,11 +347,15 @@ pv_pubkey_verify_prehash(const struct pv_pubkey *k, const EVP_MD *md,
 		rc = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING);
 	if (rc == 1)
 		rc = EVP_PKEY_CTX_set_signature_md(ctx, md);
-	if (rc == 1)
-		rc = EVP_PKEY_verify(ctx, sig, siglen, digest, dlen);
+	/* As in pv_pubkey_verify_message: set-up failures are OpenSSL's. */
+	if (rc != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		ERR_clear_error();
+		return -1;
+	}
+	rc = verify_verdict(EVP_PKEY_verify(ctx, sig, siglen, digest, dlen));
 	EVP_PKEY_CTX_free(ctx);
-	ERR_clear_error();
-	return rc == 1;
+	return rc;
 }
 
 X509 *

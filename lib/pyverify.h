@@ -130,22 +130,47 @@ pyverify_bundle_media_type(const pyverify_bundle *bundle);
 
 /* ---- Artifact --------------------------------------------------------- */
 
-/* The artifact is known by its SHA-256 digest; the file is streamed, never
- * read whole into memory. */
+/* The artifact is known by its digests; a file is streamed, never read
+ * whole into memory. A bundle signs one digest of the artifact (SHA-256,
+ * or SHA-384/SHA-512 for P-384/P-521 keys); verification fails at the
+ * "artifact" step, naming the algorithm, when that one is not known. */
 typedef struct {
 	unsigned char sha256[32];
+	/* Which digests are known (PYVERIFY_DIGEST_* bits). 0 means sha256
+	 * alone, so a zeroed struct whose sha256 the caller filled keeps
+	 * working. */
+	unsigned digests;
+	unsigned char sha384[48];
+	unsigned char sha512[64];
 } pyverify_artifact;
 
+#define PYVERIFY_DIGEST_SHA256 0x1u
+#define PYVERIFY_DIGEST_SHA384 0x2u
+#define PYVERIFY_DIGEST_SHA512 0x4u
+
+/* SHA-256 of the file only. */
 PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
 pyverify_artifact_from_file(pyverify_artifact *out, const char *path,
                             pyverify_error *err);
-/* `digest` is "sha256:" followed by 64 hexadecimal digits. */
+/* The file hashed, in one pass, with the algorithm(s) `bundle` signs or
+ * names (its message digest, the in-toto subjects' digests). */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_artifact_from_file_for(pyverify_artifact *out, const char *path,
+                                const pyverify_bundle *bundle,
+                                pyverify_error *err);
+/* `digest` is "sha256:", "sha384:" or "sha512:" followed by 64, 96 or 128
+ * hexadecimal digits. */
 PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
 pyverify_artifact_from_digest(pyverify_artifact *out, const char *digest,
                               pyverify_error *err);
+/* All three digests of the buffer. */
 PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
 pyverify_artifact_from_memory(pyverify_artifact *out, const void *buf,
                               size_t len, pyverify_error *err);
+/* The PYVERIFY_DIGEST_* bits of the artifact digests `bundle` can be
+ * verified with (what pyverify_artifact_from_file_for computes). */
+PYVERIFY_EXPORT unsigned
+pyverify_bundle_digests(const pyverify_bundle *bundle);
 
 /* ---- Policy ----------------------------------------------------------- */
 

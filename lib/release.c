@@ -283,7 +283,7 @@ pv_release_verify(struct pv_verdict *out, const pyverify_trust_root *root,
 			                    "bundle path is too long");
 		memcpy(out->bundle, in->bundle_path, len + 1);
 	}
-	if (in->digest != NULL)
+	if (pv_artifact_digest(in->digest, PV_HASH_SHA2_256) != NULL)
 		pv_hex_encode(out->sha256, in->digest->sha256, 32);
 	if ((in->identity == NULL) != (in->issuer == NULL))
 		return caller_error(out, PYVERIFY_EUSAGE,

@@ -133,39 +133,69 @@ b64_b64_string(struct pv_bytes *out, const json_t *s, const char *what,
 
 /* ---- comparisons with the bundle ---- */
 
-/* {"algorithm":"sha256","value":"<hex>"} whose value must be `want`. */
+/* {"algorithm":"<d->name>","value":"<hex>"} whose value must be `want`
+ * (d->len bytes). SPEC 3.8.2: the algorithm must be the one the bundle
+ * signs; another one records another digest, not a malformed body. */
 static int
-match_sha256_hex(const json_t *h, const char *path, const uint8_t want[32],
+match_hex_digest(const json_t *h, const char *path,
+                 const struct pv_digest_info *d, const uint8_t *want,
                  const char *what, pyverify_error *err)
 {
 	static const char *const m[] = { "algorithm", "value", NULL };
 	const json_t *alg, *val;
-	uint8_t got[32];
-	char ghex[65], whex[65];
+	const struct pv_digest_info *logged;
+	uint8_t got[EVP_MAX_MD_SIZE];
+	char ghex[2 * EVP_MAX_MD_SIZE + 1], whex[2 * EVP_MAX_MD_SIZE + 1];
 
 	PV_TRY(only_members(h, path, m, err));
 	PV_TRY(member(h, path, "algorithm", JSON_STRING, 0, &alg, err));
 	PV_TRY(member(h, path, "value", JSON_STRING, 0, &val, err));
-	/* Only the SHA-256 digest of the artifact is known to the verifier
-	 * (struct pv_signed_content), so other algorithms cannot be checked. */
-	if (!str_eq(alg, "sha256"))
+	logged = pv_digest_by_name(json_string_value(alg),
+	                           json_string_length(alg));
+	if (logged == NULL)
 		return pv_fail(err, PYVERIFY_EREJECT, STEP,
 		               "log entry %s.algorithm \"%.32s\" is not "
-		               "supported (expected sha256)", path,
-		               json_string_value(alg));
-	if (pv_hex_decode(got, sizeof(got), json_string_value(val),
+		               "supported (expected sha256, sha384 or sha512)",
+		               path, json_string_value(alg));
+	if (logged != d)
+		return pv_fail(err, PYVERIFY_EREJECT, STEP,
+		               "log entry records the %s digest of the %s, but "
+		               "the bundle signs its %s digest", logged->name,
+		               what, d->name);
+	if (pv_hex_decode(got, d->len, json_string_value(val),
 	                  json_string_length(val)) != 0)
 		return pv_fail(err, PYVERIFY_EPARSE, STEP,
-		               "log entry %s.value is not a 64-digit hex "
-		               "SHA-256 digest", path);
-	if (memcmp(got, want, sizeof(got)) != 0) {
-		pv_hex_encode(ghex, got, sizeof(got));
-		pv_hex_encode(whex, want, 32);
+		               "log entry %s.value is not a %zu-digit hex %s "
+		               "digest", path, 2 * d->len, d->title);
+	if (memcmp(got, want, d->len) != 0) {
+		pv_hex_encode(ghex, got, d->len);
+		pv_hex_encode(whex, want, d->len);
 		return pv_fail(err, PYVERIFY_EREJECT, STEP,
 		               "log entry is about another %s: %s.value is %s, "
 		               "expected %s", what, path, ghex, whex);
 	}
 	return 0;
+}
+
+static int
+match_sha256_hex(const json_t *h, const char *path, const uint8_t want[32],
+                 const char *what, pyverify_error *err)
+{
+	return match_hex_digest(h, path, pv_digest_by_alg(PV_HASH_SHA2_256),
+	                        want, what, err);
+}
+
+/* The digest of the artifact the message signature signs. */
+static const struct pv_digest_info *
+content_digest(const struct pv_signed_content *c, const uint8_t **want)
+{
+	if (c->digest_alg == 0 || c->artifact_digest == NULL) {
+		*want = c->artifact_sha256;
+		return *want != NULL ? pv_digest_by_alg(PV_HASH_SHA2_256)
+		                     : NULL;
+	}
+	*want = c->artifact_digest;
+	return pv_digest_by_alg(c->digest_alg);
 }
 
 /* A hash the bundle cannot reproduce: only its shape is checked. */
@@ -342,8 +372,11 @@ check_hashedrekord_v001(const json_t *spec, const struct pv_signed_content *c,
 	static const char *const sig_m[] = { "content", "publicKey", NULL };
 	static const char *const pk_m[] = { "content", NULL };
 	const json_t *data, *hash, *sig, *content, *pk, *pkc;
+	const struct pv_digest_info *d;
+	const uint8_t *want;
 
 	PV_TRY(need_content(c, PV_CONTENT_MESSAGE, "hashedrekord", err));
+	d = content_digest(c, &want);
 	PV_TRY(only_members(spec, "spec", spec_m, err));
 	PV_TRY(member(spec, "spec", "data", JSON_OBJECT, 0, &data, err));
 	PV_TRY(only_members(data, "spec.data", data_m, err));
@@ -359,8 +392,8 @@ check_hashedrekord_v001(const json_t *spec, const struct pv_signed_content *c,
 	              0, &pkc, err));
 
 	/* "value hex-decodes to D (the artifact digest)" */
-	PV_TRY(match_sha256_hex(hash, "spec.data.hash", c->artifact_sha256,
-	                        "artifact", err));
+	PV_TRY(match_hex_digest(hash, "spec.data.hash", d, want, "artifact",
+	                        err));
 	/* "signature.content b64-decodes to the bundle signature bytes" */
 	PV_TRY(match_signature_b64(content, c, "spec.signature.content", err));
 	/* "CERTIFICATE => DER must equal the leaf DER; PUBLIC KEY => SPKI must
@@ -588,15 +621,14 @@ check_hashedrekord_v002(const json_t *body, const struct pv_tlog_entry *e,
 		               "hashedrekord 0.0.2 entries for %s keys are not "
 		               "supported", details ? details : "unrecognised");
 	if (c->content == PV_CONTENT_MESSAGE) {
-		/* The digest is the key algorithm's prehash of the artifact;
-		 * only its SHA-256 is available here. */
-		if (EVP_MD_get_type(md) != NID_sha256)
-			return pv_fail(err, PYVERIFY_EREJECT, STEP,
-			               "unsupported: a %s key signs the %s digest "
-			               "of the artifact, only SHA-256 artifact "
-			               "digests are supported", details, alg);
-		memcpy(digest, c->artifact_sha256, 32);
-		dlen = 32;
+		/* The digest the signature signs (SPEC 3.8.3: the key
+		 * algorithm's prehash; the bundle's messageDigest names it). */
+		const uint8_t *signed_digest;
+		const struct pv_digest_info *d = content_digest(c,
+		                                                &signed_digest);
+		memcpy(digest, signed_digest, d->len);
+		dlen = (unsigned int)d->len;
+		alg = d->enum_name;
 	} else {
 		/* "digest = Hash(PAE(payloadType, payload)) with the key
 		 * algorithm's prehash" */
@@ -648,6 +680,49 @@ done:
 
 /* ---- entry points ---- */
 
+int
+pv_tlog_body_digest_alg(const struct pv_tlog_entry *e)
+{
+	const struct pv_digest_info *d = NULL;
+	json_t *body, *alg;
+	int v2;
+
+	if (e == NULL || strcmp(e->kind, "hashedrekord") != 0 ||
+	    e->body.len == 0 || e->body.len > PV_MAX_BODY_BYTES)
+		return 0;
+	v2 = strcmp(e->version, "0.0.2") == 0;
+	if (!v2 && strcmp(e->version, "0.0.1") != 0)
+		return 0;
+	body = json_loadb((const char *)e->body.data, e->body.len,
+	                  JSON_REJECT_DUPLICATES, NULL);
+	if (body == NULL)
+		return 0;
+	/* 0.0.1: spec.data.hash.algorithm "sha384"; 0.0.2:
+	 * spec.hashedRekordV002.data.algorithm "SHA2_384". */
+	if (v2) {
+		alg = json_object_get(json_object_get(json_object_get(
+		          json_object_get(body, "spec"), "hashedRekordV002"),
+		          "data"), "algorithm");
+		if (json_is_string(alg)) {
+			if (str_eq(alg, "SHA2_256"))
+				d = pv_digest_by_alg(PV_HASH_SHA2_256);
+			else if (str_eq(alg, "SHA2_384"))
+				d = pv_digest_by_alg(PV_HASH_SHA2_384);
+			else if (str_eq(alg, "SHA2_512"))
+				d = pv_digest_by_alg(PV_HASH_SHA2_512);
+		}
+	} else {
+		alg = json_object_get(json_object_get(json_object_get(
+		          json_object_get(body, "spec"), "data"), "hash"),
+		          "algorithm");
+		if (json_is_string(alg))
+			d = pv_digest_by_name(json_string_value(alg),
+			                      json_string_length(alg));
+	}
+	json_decref(body);
+	return d != NULL ? d->alg : 0;
+}
+
 static int
 kind_is(const struct pv_tlog_entry *e, const char *kind, const char *version)
 {
@@ -660,8 +735,10 @@ inputs_ok(const struct pv_tlog_entry *e, const struct pv_signed_content *c)
 	if (e == NULL || c == NULL || c->key == NULL || c->signature == NULL ||
 	    c->signature_len == 0)
 		return 0;
-	if (c->content == PV_CONTENT_MESSAGE)
-		return c->artifact_sha256 != NULL;
+	if (c->content == PV_CONTENT_MESSAGE) {
+		const uint8_t *want;
+		return content_digest(c, &want) != NULL;
+	}
 	if (c->content == PV_CONTENT_DSSE)
 		return c->payload_type != NULL &&
 		       (c->payload != NULL || c->payload_len == 0);

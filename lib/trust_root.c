@@ -41,7 +41,8 @@ int
 pv_time_range_contains(const struct pv_time_range *r, int64_t t_ms)
 {
 	/* SPEC 2.2: closed interval [start, end]; no end = still valid. */
-	return t_ms >= r->start_ms && (!r->has_end || t_ms <= r->end_ms);
+	return (r->open_start || t_ms >= r->start_ms) &&
+	       (!r->has_end || t_ms <= r->end_ms);
 }
 
 static const struct pv_tlog *
@@ -114,10 +115,15 @@ parse_time(const struct pv_json_ctx *cx, const json_t *vf, const char *path,
 	return 0;
 }
 
-/* SPEC 2.2: TimeRange; start is required (Go refuses a root without it:
- * trust-root-tlog-missing-validity-start_fail), end is optional and
- * inclusive. Starts round fractions up, ends down, so the closed interval
- * never grows. */
+/* SPEC 2.2: TimeRange. validFor itself is optional in the protobuf
+ * (PublicKey.valid_for, CertificateAuthority.valid_for) and sigstore-go and
+ * sigstore-js read an absent window as unbounded; trusted roots of private
+ * deployments omit it, so an absent validFor is an open window. A validFor
+ * that is present must have a start (Go refuses a root without it:
+ * trust-root-tlog-missing-validity-start_fail): an explicit window whose
+ * start was lost is a damaged root, not an unbounded one. end is optional
+ * and inclusive. Starts round fractions up, ends down, so the closed
+ * interval never grows. */
 static int
 parse_valid_for(const struct pv_json_ctx *cx, const json_t *obj,
                 const char *path, struct pv_time_range *out)
@@ -126,7 +132,13 @@ parse_valid_for(const struct pv_json_ctx *cx, const json_t *obj,
 	json_t *vf;
 	int present;
 
-	PV_TRY(pv_json_object(cx, obj, path, "validFor", 1, &vf));
+	PV_TRY(pv_json_object(cx, obj, path, "validFor", 0, &vf));
+	if (vf == NULL) {
+		out->open_start = 1;
+		out->start_ms = INT64_MIN;
+		out->has_end = 0;
+		return 0;
+	}
 	pv_json_path(vpath, path, "validFor");
 	PV_TRY(parse_time(cx, vf, vpath, "start", 1, 1, &out->start_ms,
 	                  &present));

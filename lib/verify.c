@@ -237,11 +237,14 @@ verify_proof(const struct pv_tlog_entry *e, size_t i, const struct pv_tlog *log,
 }
 
 /* A validFor window as two RFC 3339 texts (32 bytes each); "now" for an
- * open end. */
+ * open end, "the beginning" for a root that gave no window. */
 static void
 format_window(const struct pv_time_range *r, char *start, char *end)
 {
-	pv_format_rfc3339(start, r->start_ms / 1000);
+	if (r->open_start)
+		memcpy(start, "the beginning", 14);
+	else
+		pv_format_rfc3339(start, r->start_ms / 1000);
 	if (r->has_end)
 		pv_format_rfc3339(end, r->end_ms / 1000);
 	else
@@ -353,6 +356,34 @@ verify_entries(const pyverify_trust_root *root, const pyverify_bundle *b,
 	return 0;
 }
 
+/* Which digest of the artifact a message signature signs, and that
+ * digest (SPEC 3.7.1); fails at the artifact step when the caller gave
+ * another one. */
+static int
+message_digest(const pyverify_bundle *b, const pyverify_artifact *a,
+               const struct pv_pubkey *key,
+               const struct pv_digest_info **d_out, const uint8_t **digest,
+               pyverify_error *err)
+{
+	const struct pv_digest_info *d;
+	char have[64];
+
+	d = pv_digest_by_alg(pv_message_digest_alg(b, key));
+	if (d == NULL)
+		d = pv_digest_by_alg(PV_HASH_SHA2_256);
+	*digest = pv_artifact_digest(a, d->alg);
+	if (*digest == NULL) {
+		pv_artifact_known_names(have, sizeof(have), a);
+		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_ARTIFACT,
+		               "the bundle signs the artifact's %s digest, but "
+		               "its %s digest was given: give the artifact "
+		               "file, or its digest as %s:HEX", d->title,
+		               have, d->name);
+	}
+	*d_out = d;
+	return 0;
+}
+
 /* Step 4: the signature over the artifact (or over the DSSE PAE). */
 static int
 verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
@@ -361,29 +392,32 @@ verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
 {
 	const char *signer = is_cert ? "the signing certificate's key"
 	                             : "the given key";
+	const struct pv_digest_info *d = NULL;
+	const uint8_t *digest = NULL;
 	int ok;
 
 	if (b->content == PV_CONTENT_MESSAGE) {
+		PV_TRY(message_digest(b, a, key, &d, &digest, err));
 		if (b->has_message_digest) {
-			char want[65], got[65];
-			if (b->digest_alg != PV_HASH_SHA2_256)
-				return pv_fail(err, PYVERIFY_EREJECT,
-				               PYVERIFY_STEP_SIGNATURE,
-				               "the bundle's message digest is not "
-				               "SHA-256; pyverify verifies SHA-256 "
-				               "signatures only");
+			char want[2 * EVP_MAX_MD_SIZE + 1];
+			char got[2 * EVP_MAX_MD_SIZE + 1];
 			/* SPEC 1.4.1: the digest is only a hint, but one
 			 * that disagrees means the bundle is for another
-			 * artifact (message-digest-mismatch_fail). */
-			if (memcmp(b->message_digest.data, a->sha256, 32) !=
-			    0) {
-				pv_hex_encode(want, b->message_digest.data, 32);
-				pv_hex_encode(got, a->sha256, 32);
+			 * artifact (message-digest-mismatch_fail). The
+			 * bundle parser sized it for its algorithm, which
+			 * is d. */
+			if (b->message_digest.len != d->len ||
+			    memcmp(b->message_digest.data, digest, d->len) !=
+			        0) {
+				pv_hex_encode(want, b->message_digest.data,
+				              b->message_digest.len);
+				pv_hex_encode(got, digest, d->len);
 				return pv_fail(err, PYVERIFY_EREJECT,
 				               PYVERIFY_STEP_ARTIFACT,
 				               "the bundle was made for artifact "
-				               "sha256:%s, not for this artifact "
-				               "(sha256:%s)", want, got);
+				               "%s:%s, not for this artifact "
+				               "(%s:%s)", d->name, want,
+				               d->name, got);
 			}
 		}
 		if (key->details == PV_KEY_PKIX_ED25519)
@@ -392,15 +426,17 @@ verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
 			               "pure Ed25519 signatures cannot be "
 			               "verified from a digest; pyverify does "
 			               "not support Ed25519 message signatures");
-		/* SPEC 3.7.1: the signature is over the SHA-256 digest as a
+		/* SPEC 3.7.1: the signature is over the digest as a
 		 * prehash, which is what makes digest-only input work. */
-		ok = pv_pubkey_verify_prehash(key, EVP_sha256(), a->sha256, 32,
-		                              b->signature.data,
+		ok = pv_pubkey_verify_prehash(key, pv_digest_md(d), digest,
+		                              d->len, b->signature.data,
 		                              b->signature.len);
 		if (ok < 0)
 			return pv_fail(err, PYVERIFY_EINTERNAL,
 			               PYVERIFY_STEP_SIGNATURE,
-			               "signature check failed internally");
+			               "the signature check could not run "
+			               "(OpenSSL failed): no verdict on the "
+			               "bundle");
 		if (!ok)
 			return pv_fail(err, PYVERIFY_EREJECT,
 			               PYVERIFY_STEP_SIGNATURE,
@@ -422,14 +458,17 @@ verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
 		if (ok < 0)
 			return pv_fail(err, PYVERIFY_EINTERNAL,
 			               PYVERIFY_STEP_SIGNATURE,
-			               "signature check failed internally");
+			               "the signature check could not run "
+			               "(OpenSSL failed): no verdict on the "
+			               "bundle");
 		if (!ok)
 			return pv_fail(err, PYVERIFY_EREJECT,
 			               PYVERIFY_STEP_SIGNATURE,
 			               "the DSSE envelope signature does not "
 			               "verify with %s", signer);
-		return pv_dsse_match_subject(b->payload_type, b->payload.data,
-		                             b->payload.len, a->sha256, err);
+		return pv_dsse_match_subject_digests(b->payload_type,
+		                                     b->payload.data,
+		                                     b->payload.len, a, err);
 	}
 }
 
@@ -552,10 +591,21 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 			goto done;
 	}
 
-	/* Step 3: transparency log entries. */
+	/* Step 3: transparency log entries. The digest the message
+	 * signature signs is settled first, so that an artifact given by
+	 * another algorithm's digest is named as such rather than as a log
+	 * entry about another artifact. */
 	memset(&content, 0, sizeof(content));
+	if (b->content == PV_CONTENT_MESSAGE) {
+		const struct pv_digest_info *d;
+		if ((rc = message_digest(b, artifact, key, &d,
+		                         &content.artifact_digest, err)))
+			goto done;
+		content.digest_alg = d->alg;
+	}
 	content.content = b->content;
-	content.artifact_sha256 = artifact->sha256;
+	content.artifact_sha256 = pv_artifact_digest(artifact,
+	                                             PV_HASH_SHA2_256);
 	content.signature = b->signature.data;
 	content.signature_len = b->signature.len;
 	content.payload = b->payload.data;

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "internal.h"
 #include "pyverifyd.h"
 
 /* A token file is a short list; anything bigger is a mistake. */
@@ -33,21 +34,15 @@ read_token_file(const char *path, char **out, size_t *len, char *why,
                 size_t whylen)
 {
 	struct stat st;
-	char *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t n = 0;
-	ssize_t r;
+	const uint8_t *nul;
 	int fd, rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(why, whylen, "cannot open token file %s: %s", path,
-		         strerror(errno));
+	/* Not through a symbolic link, and never waiting on a FIFO. */
+	if (pv_file_open(&fd, &st, path, PV_FILE_NOFOLLOW, "token file", why,
+	                 whylen) != 0)
 		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "token file %s is not a regular file", path);
-		goto done;
-	}
 	/* Secrets readable by others are already leaked: refuse them. */
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		snprintf(why, whylen,
@@ -56,35 +51,26 @@ read_token_file(const char *path, char **out, size_t *len, char *why,
 		         (unsigned)(st.st_mode & 07777));
 		goto done;
 	}
-	if ((uint64_t)st.st_size > PVD_MAX_TOKEN_FILE) {
-		snprintf(why, whylen, "token file %s is %lld bytes; at most %u "
-		         "expected", path, (long long)st.st_size,
-		         PVD_MAX_TOKEN_FILE);
+	if (pv_file_read_fd(&buf, &n, fd, &st, PVD_MAX_TOKEN_FILE, "token file",
+	                    path, why, whylen) != 0)
+		goto done;
+	/* Line parsing works on C strings: a NUL would end a token early or
+	 * hide the rest of a line. A binary file is not a token list. */
+	nul = memchr(buf, '\0', n);
+	if (nul != NULL) {
+		size_t line = 1, i;
+		for (i = 0; i < (size_t)(nul - buf); i++)
+			line += buf[i] == '\n';
+		snprintf(why, whylen, "token file %s line %zu holds a NUL byte; "
+		         "a token file is text, one token per line", path, line);
+		OPENSSL_cleanse(buf, n);
+		free(buf);
 		goto done;
 	}
-	buf = malloc(PVD_MAX_TOKEN_FILE + 1);
-	if (buf == NULL) {
-		snprintf(why, whylen, "out of memory");
-		goto done;
-	}
-	while ((r = read(fd, buf + n, PVD_MAX_TOKEN_FILE + 1 - n)) > 0) {
-		n += (size_t)r;
-		if (n > PVD_MAX_TOKEN_FILE)
-			break;
-	}
-	if (r < 0 || n > PVD_MAX_TOKEN_FILE) {
-		snprintf(why, whylen, "cannot read token file %s", path);
-		goto done;
-	}
-	buf[n] = '\0';
-	*out = buf;
+	*out = (char *)buf;
 	*len = n;
-	buf = NULL;
 	rc = 0;
 done:
-	if (buf != NULL)
-		OPENSSL_cleanse(buf, PVD_MAX_TOKEN_FILE + 1);
-	free(buf);
 	close(fd);
 	return rc;
 }
@@ -132,7 +118,8 @@ pvd_tokens_load(struct pvd_tokens *out, const char *path, char *why,
 		for (i = start; i < end; i++) {
 			unsigned char ch = (unsigned char)buf[i];
 			if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-			      (ch >= '0' && ch <= '9') || strchr("-._~+/=", ch))) {
+			      (ch >= '0' && ch <= '9') ||
+			      (ch != '\0' && strchr("-._~+/=", ch)))) {
 				snprintf(why, whylen,
 				         "token file %s line %zu: a token may only "
 				         "contain A-Z a-z 0-9 - . _ ~ + / =", path,

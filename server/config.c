@@ -3,12 +3,14 @@
 /* sched_getaffinity() and CPU_COUNT() are GNU extensions. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cpython.h"
 #include "internal.h"
 #include "pyverifyd.h"
 
@@ -51,13 +53,20 @@ usage(FILE *f)
 	    "                           most 1024G [PYVERIFYD_MAX_ARTIFACT_BYTES] 4G\n"
 	    "  --max-connections N      concurrent connections\n"
 	    "                           [PYVERIFYD_MAX_CONNECTIONS] 512\n"
+	    "                           (beyond it new clients wait in the\n"
+	    "                           listen queue)\n"
 	    "  --per-ip-connections N   concurrent connections per client\n"
-	    "                           address, 0 unlimited\n"
-	    "                           [PYVERIFYD_PER_IP_CONNECTIONS] 0\n"
+	    "                           address, 0 unlimited; raise it behind\n"
+	    "                           a proxy [PYVERIFYD_PER_IP_CONNECTIONS] 64\n"
+	    "  --header-timeout SECONDS a request head (request line and\n"
+	    "                           headers) must arrive whole within this\n"
+	    "                           time of the connection opening or the\n"
+	    "                           previous answer [PYVERIFYD_HEADER_TIMEOUT] 10\n"
 	    "  --timeout SECONDS        a connection idle this long is closed;\n"
-	    "                           a request body must also arrive within\n"
-	    "                           SECONDS plus 1 s per --min-upload-rate\n"
-	    "                           bytes [PYVERIFYD_TIMEOUT] 30\n"
+	    "                           a request body (chunk framing and\n"
+	    "                           trailers included) must also arrive\n"
+	    "                           within SECONDS plus 1 s per\n"
+	    "                           --min-upload-rate bytes [PYVERIFYD_TIMEOUT] 30\n"
 	    "  --min-upload-rate N      bytes/s [PYVERIFYD_MIN_UPLOAD_RATE] 64K\n"
 	    "  --drain-timeout SECONDS  on SIGTERM, how long requests in flight\n"
 	    "                           may take to finish [PYVERIFYD_DRAIN_TIMEOUT] 30\n"
@@ -67,7 +76,9 @@ usage(FILE *f)
 	    "                           /etc/pyverify/trusted_root.json\n"
 	    "  --policy FILE            CPython signing policy\n"
 	    "                           [PYVERIFYD_POLICY] default\n"
-	    "                           " PYVERIFY_PREFIX "/share/pyverify/cpython.json\n"
+	    "                           " PV_CPYTHON_POLICY_INSTALLED "\n"
+	    "                           (run from a build directory: the source\n"
+	    "                           tree's " PV_CPYTHON_POLICY_SOURCE ")\n"
 	    "  --cache-entries N        verdict cache size, 0 disables\n"
 	    "                           [PYVERIFYD_CACHE_ENTRIES] 4096\n"
 	    "  --cache-ttl SECONDS      how long a verified verdict is reused\n"
@@ -147,7 +158,8 @@ usable_cores(void)
 
 enum {
 	OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_JSON, OPT_MAX_ARTIFACT,
-	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_MIN_RATE, OPT_DRAIN,
+	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_HEAD_TIMEOUT, OPT_MIN_RATE,
+	OPT_DRAIN,
 	OPT_ROOT, OPT_POLICY, OPT_CACHE, OPT_CACHE_TTL, OPT_CACHE_FTTL,
 	OPT_LOG, OPT_TOKENS, OPT_ADMIN, OPT_HELP, OPT_VERSION
 };
@@ -163,6 +175,7 @@ static const struct {
 	{ OPT_MAX_CONN, "PYVERIFYD_MAX_CONNECTIONS" },
 	{ OPT_PER_IP, "PYVERIFYD_PER_IP_CONNECTIONS" },
 	{ OPT_TIMEOUT, "PYVERIFYD_TIMEOUT" },
+	{ OPT_HEAD_TIMEOUT, "PYVERIFYD_HEADER_TIMEOUT" },
 	{ OPT_MIN_RATE, "PYVERIFYD_MIN_UPLOAD_RATE" },
 	{ OPT_DRAIN, "PYVERIFYD_DRAIN_TIMEOUT" },
 	{ OPT_ROOT, "PYVERIFY_TRUSTED_ROOT" }, /* the CLI's; ours wins below */
@@ -184,6 +197,7 @@ static const struct option longopts[] = {
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
 	{ "per-ip-connections", required_argument, NULL, OPT_PER_IP },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "header-timeout", required_argument, NULL, OPT_HEAD_TIMEOUT },
 	{ "min-upload-rate", required_argument, NULL, OPT_MIN_RATE },
 	{ "drain-timeout", required_argument, NULL, OPT_DRAIN },
 	{ "trusted-root", required_argument, NULL, OPT_ROOT },
@@ -246,6 +260,9 @@ apply(struct pvd_config *cfg, int opt, const char *v, const char *from)
 	case OPT_TIMEOUT:
 		bad = parse_uint(&cfg->timeout, v, 1, 86400);
 		break;
+	case OPT_HEAD_TIMEOUT:
+		bad = parse_uint(&cfg->header_timeout, v, 1, 3600);
+		break;
 	case OPT_MIN_RATE:
 		bad = parse_size(&sz, v) != 0 || sz == 0;
 		if (!bad)
@@ -299,11 +316,21 @@ pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
 	cfg->max_json_bytes = 1u << 20;
 	cfg->max_artifact_bytes = (uint64_t)4 << 30;
 	cfg->max_connections = 512;
+	/* One address cannot take more than an eighth of the default slots. */
+	cfg->per_ip_connections = 64;
 	cfg->timeout = 30;
+	cfg->header_timeout = 10;
 	cfg->min_upload_rate = 64u << 10;
 	cfg->drain_timeout = 30;
 	cfg->trusted_root = "/etc/pyverify/trusted_root.json";
-	cfg->policy = PYVERIFY_PREFIX "/share/pyverify/cpython.json";
+	{
+		/* The source tree's policy when run from its build directory,
+		 * as for the CLI. */
+		static char policy_path[PATH_MAX + 64];
+
+		pv_cpython_policy_default_path(policy_path, sizeof(policy_path));
+		cfg->policy = policy_path;
+	}
 	cfg->cache_entries = 4096;
 	cfg->cache_ttl = 3600;
 	cfg->cache_failure_ttl = 30;

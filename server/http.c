@@ -9,7 +9,9 @@
  *   GET  /healthz /readyz /metrics   open (probes and scrapers)
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,9 @@
 
 static const struct pvd_config *cfg;
 static atomic_int draining;
+
+static const char body_why[] = "request body too slow (--min-upload-rate), "
+                               "connection closed";
 
 /* Queues body (malloc'd, taken over) with status code. */
 static enum MHD_Result
@@ -64,6 +69,9 @@ respond(struct pvd_request *r, struct MHD_Connection *c, int code,
 		MHD_add_response_header(resp, "Connection", "close");
 	ret = MHD_queue_response(c, (unsigned)code, resp);
 	MHD_destroy_response(resp);
+	/* Sending the answer is bounded by the idle timeout; the next head
+	 * deadline starts when the request completes. */
+	pvd_conn_deadline(r->conn, 0, NULL);
 	/* Counted when answered, so a client that has its answer sees it in
 	 * /metrics; connections closed without one count as code 0. */
 	pvd_metrics_request(r->ep, code);
@@ -296,6 +304,8 @@ begin_verify(struct pvd_request *r, struct MHD_Connection *c)
 		return respond_error(r, c, 413, "too-large", msg);
 	}
 	r->phase = 1;
+	pvd_conn_deadline(r->conn, r->start_ms + 1e3 * (double)cfg->timeout,
+	                  body_why);
 	return MHD_YES;
 }
 
@@ -423,8 +433,35 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		r->ep = route(url);
 		request_id(r, c);
 		remote_addr(r, c);
+		r->conn = pvd_conn_of(c);
 		pvd_metrics_inflight(1);
-		return first_call(r, c);
+		/* Only a verify body is worth deciding on before it is read. An
+		 * answer queued before libmicrohttpd has the whole request closes
+		 * the connection after it, so GET and the other endpoints answer
+		 * on the call after the request is complete: keep-alive. */
+		if (r->ep == PVD_EP_VERIFY && strcmp(r->method, "POST") == 0)
+			return first_call(r, c);
+		r->phase = 3;
+		pvd_conn_deadline(r->conn,
+		                  r->start_ms + 1e3 * (double)cfg->timeout,
+		                  body_why);
+		return MHD_YES;
+	}
+	if (r->phase == 3) {
+		if (*data_size == 0) {
+			pvd_conn_deadline(r->conn, 0, NULL);
+			return first_call(r, c);
+		}
+		/* A body where none is expected: dropped, within bounds. */
+		r->bytes_in += *data_size;
+		r->discarded += *data_size;
+		*data_size = 0;
+		if (r->discarded > PVD_DISCARD_MAX) {
+			r->termination = "unexpected request body, connection "
+			                 "closed";
+			return MHD_NO;
+		}
+		return MHD_YES;
 	}
 	if (r->phase != 1) {
 		/* Answered already: drop anything still arriving. */
@@ -433,7 +470,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (*data_size > 0) {
 		size_t n = *data_size;
-		double elapsed = (pvd_now_ms() - r->start_ms) / 1e3;
+		double elapsed = (pvd_now_ms() - r->start_ms) / 1e3, allowed;
 
 		*data_size = 0;
 		r->bytes_in += n;
@@ -446,16 +483,22 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_YES;
 		}
 		/* A client trickling a body holds a thread's connection slot:
-		 * each byte buys 1/min_upload_rate seconds beyond --timeout. */
-		if (elapsed > (double)cfg->timeout +
-		                  (double)r->bytes_in / (double)cfg->min_upload_rate) {
+		 * each byte buys 1/min_upload_rate seconds beyond --timeout.
+		 * Bytes that never reach here (chunk extensions, trailers) buy
+		 * nothing: the reaper enforces the same deadline. */
+		allowed = (double)cfg->timeout +
+		          (double)r->bytes_in / (double)cfg->min_upload_rate;
+		if (elapsed > allowed) {
 			snprintf(r->error, sizeof(r->error), "upload-too-slow");
-			r->termination = "request body too slow, connection closed";
+			r->termination = body_why;
 			return MHD_NO;
 		}
+		pvd_conn_deadline(r->conn, r->start_ms + 1e3 * allowed, NULL);
 		pvd_upload_feed(&r->up, data, n);
 		return MHD_YES;
 	}
+	/* The body is complete; verification is CPU work, not the client's. */
+	pvd_conn_deadline(r->conn, 0, NULL);
 	return finish_verify(r, c);
 }
 
@@ -467,10 +510,18 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct pvd_access a;
 
 	(void)cls;
-	(void)c;
 	if (r == NULL)
 		return;
 	*con_cls = NULL;
+	/* Looked up again: the connection may be gone already. */
+	r->conn = pvd_conn_of(c);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		pvd_conn_next_head(r->conn);
+	else if (r->termination == NULL && pvd_conn_reaped(r->conn) != NULL) {
+		r->termination = pvd_conn_reaped(r->conn);
+		if (r->error[0] == '\0')
+			snprintf(r->error, sizeof(r->error), "upload-too-slow");
+	}
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->termination == NULL)
 		r->termination =
 			toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED
@@ -521,9 +572,20 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 struct MHD_Daemon *
 pvd_http_start(const struct pvd_config *config, int listen_fd)
 {
+	struct MHD_Daemon *d;
+
 	cfg = config;
-	return MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	if (pvd_deadline_start(config->header_timeout) != 0)
+		return NULL;
+	/* poll(), not epoll: with epoll (MHD_USE_AUTO on Linux),
+	 * libmicrohttpd 0.9.75 at its connection limit stops serving the
+	 * connections it has (520 keep-alive clients against 512 slots: most
+	 * requests starve until clients time out); with poll the accepted
+	 * connections keep being served and the others wait in the listen
+	 * queue. Connections are bounded (--max-connections), so poll's cost
+	 * per wake-up stays small. */
+	d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			MHD_USE_ERROR_LOG,
 		0, NULL, NULL, handler, NULL,
 		/* First, so that no message goes to MHD's own logger. */
@@ -535,7 +597,39 @@ pvd_http_start(const struct pvd_config *config, int listen_fd)
 		(unsigned int)config->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)config->timeout,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, pvd_conn_notify, NULL,
 		MHD_OPTION_END);
+	if (d == NULL)
+		pvd_deadline_stop();
+	return d;
+}
+
+/* Hands connections waiting in the listen queue to the daemon while it has
+ * free slots, so a client that connected before SIGTERM gets an answer
+ * instead of a reset. Returns how many were handed over. */
+static unsigned
+take_queued(struct MHD_Daemon *d, MHD_socket fd, unsigned conns)
+{
+	unsigned n = 0;
+
+	while (conns + n < cfg->max_connections) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int s;
+
+		if (poll(&p, 1, 0) <= 0 || (p.revents & POLLIN) == 0)
+			break;
+		s = accept(fd, (struct sockaddr *)&ss, &sl);
+		if (s < 0)
+			break;
+		(void)fcntl(s, F_SETFD, FD_CLOEXEC);
+		/* On failure libmicrohttpd closes the socket itself. */
+		if (MHD_add_connection(d, s, (const struct sockaddr *)&ss, sl) ==
+		    MHD_YES)
+			n++;
+	}
+	return n;
 }
 
 void
@@ -543,25 +637,32 @@ pvd_http_drain_and_stop(struct MHD_Daemon *d, unsigned drain_timeout)
 {
 	const union MHD_DaemonInfo *info;
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	double t0 = pvd_now_ms(), elapsed;
+	double t0 = pvd_now_ms(), last_add = t0, elapsed;
 	MHD_socket fd;
 
 	atomic_store(&draining, 1);
-	/* Stop accepting; connections already accepted are served. */
+	/* Stop accepting; connections already accepted are served, and so
+	 * are those already in the listen queue (the socket stays open until
+	 * the drain ends; /readyz says 503 so no new ones should come). */
 	fd = MHD_quiesce_daemon(d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	for (;;) {
 		unsigned conns;
 
-		elapsed = (pvd_now_ms() - t0) / 1e3;
 		info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		conns = info != NULL ? info->num_connections : 0;
+		elapsed = (pvd_now_ms() - t0) / 1e3;
+		if (fd != MHD_INVALID_SOCKET && elapsed < (double)drain_timeout &&
+		    take_queued(d, fd, conns) > 0) {
+			last_add = pvd_now_ms();
+			nanosleep(&pause, NULL);
+			continue;
+		}
 		if (conns == 0)
 			break;
 		/* Idle keep-alive connections carry no request: after a short
 		 * grace for requests still arriving, they do not hold us. */
-		if (pvd_metrics_inflight_now() == 0 && elapsed >= 1.0)
+		if (pvd_metrics_inflight_now() == 0 &&
+		    (pvd_now_ms() - last_add) / 1e3 >= 1.0)
 			break;
 		if (elapsed >= (double)drain_timeout) {
 			pvd_log("warn", "drain timeout: %ld requests still in "
@@ -570,5 +671,8 @@ pvd_http_drain_and_stop(struct MHD_Daemon *d, unsigned drain_timeout)
 		}
 		nanosleep(&pause, NULL);
 	}
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	MHD_stop_daemon(d);
+	pvd_deadline_stop();
 }

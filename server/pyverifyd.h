@@ -15,6 +15,8 @@
  *   metrics.c   Prometheus counters and histogram
  *   log.c       one line per request (JSON or text) and daemon messages
  *   http.c      routing, per-request state, responses (libmicrohttpd)
+ *   deadline.c  per-connection deadlines for request heads and bodies
+ *   upload.c    request bodies (JSON, multipart) of POST /v1/verify
  *   verify.c    POST /v1/verify: JSON and multipart bodies -> verdict
  */
 #ifndef PYVERIFYD_H
@@ -43,6 +45,7 @@ struct pvd_config {
 	unsigned max_connections;
 	unsigned per_ip_connections; /* 0: unlimited */
 	unsigned timeout;            /* idle seconds per connection */
+	unsigned header_timeout;     /* seconds to send a whole request head */
 	uint64_t min_upload_rate;    /* bytes/s a slow body must keep up */
 	unsigned drain_timeout;      /* seconds SIGTERM waits for requests */
 	const char *trusted_root;
@@ -182,8 +185,10 @@ struct MHD_Connection;
 
 /* Starts the daemon on an already bound, listening socket. */
 struct MHD_Daemon *pvd_http_start(const struct pvd_config *cfg, int listen_fd);
-/* Stops accepting (the listen socket is closed), waits up to drain_timeout
- * for requests in flight, then stops the daemon. */
+/* Stops accepting; connections already waiting in the listen queue are
+ * still taken in and answered while slots are free; waits up to
+ * drain_timeout for requests in flight, then closes the listen socket and
+ * stops the daemon. */
 void pvd_http_drain_and_stop(struct MHD_Daemon *d, unsigned drain_timeout);
 
 /* Per-request state, freed when MHD reports the request completed. */
@@ -198,6 +203,9 @@ struct pvd_verify_input {
 	pyverify_artifact digest;
 	const char *artifact;   /* name (NULL: none given) */
 	const char *bundle_name; /* shown in the verdict; NULL */
+	/* Without artifact: the uploaded file's name, shown in the verdict
+	 * in place of the digest; no CPython rules apply. NULL */
+	const char *shown_name;
 	const char *identity, *issuer; /* both or neither */
 };
 

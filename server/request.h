@@ -16,6 +16,10 @@
 #define PVD_MULTIPART_OVERHEAD (64u << 10)
 /* libmicrohttpd's post processor buffer. */
 #define PVD_POST_BUFFER (64u << 10)
+/* JSON values (members and elements) in a request or a bundle part. A
+ * bundle holds a few dozen (hundreds with many log entries); 1 MiB of
+ * tiny members would be ~200,000 and hold a worker for a long parse. */
+#define PVD_MAX_JSON_VALUES 8192u
 
 struct pvd_buf {
 	uint8_t *data;
@@ -40,8 +44,19 @@ struct pvd_upload {
 	struct pvd_buf bundle, name, identity, issuer;
 	int have_name, have_identity, have_issuer;
 	char artifact_filename[256];
-	char part_key[16];          /* the part being received */
-	uint64_t part_off;
+	/* Parts are told apart by the boundary delimiters of the raw body,
+	 * not by the post processor's offsets: an empty part and the start of
+	 * a part whose bytes arrive later are reported alike. The body is fed
+	 * to the post processor in pieces that end at each delimiter, so every
+	 * callback belongs to the part opened by the last delimiter fed. */
+	uint8_t *delim;             /* "\r\n--" boundary */
+	size_t delim_len;
+	size_t *delim_next;         /* failure function of delim (KMP) */
+	size_t delim_match;         /* bytes of delim matched so far */
+	uint64_t part_gen;          /* delimiters fed so far */
+	uint64_t cur_gen;           /* part_gen of the part in progress */
+	int *cur_seen;              /* its have_* flag; NULL none yet */
+	uint64_t cur_off;           /* bytes of it received */
 };
 
 struct pvd_request {
@@ -51,7 +66,9 @@ struct pvd_request {
 	char path[256];
 	char remote[64];
 	enum pvd_endpoint ep;
-	int phase;                  /* 0 new, 1 receiving a body, 2 answered */
+	/* 0 new, 1 receiving a body, 2 answered, 3 waiting for the end of a
+	 * request that is answered once complete */
+	int phase;
 	int code;                   /* the status queued; 0 none */
 	const char *verdict;
 	int cache;                  /* -1 not applicable, 0 miss, 1 hit */
@@ -59,8 +76,29 @@ struct pvd_request {
 	const char *termination;
 	uint64_t bytes_in, discarded;
 	struct pvd_snapshot *snap;
+	struct pvd_conn *conn;      /* its connection's deadline; NULL */
 	struct pvd_upload up;
 };
+
+/* deadline.c: per-connection deadlines (a whole request head within
+ * --header-timeout, a body at --min-upload-rate) enforced by a reaper
+ * thread, whatever the client trickles. */
+struct pvd_conn;
+int pvd_deadline_start(unsigned header_timeout);
+void pvd_deadline_stop(void);
+/* MHD_OPTION_NOTIFY_CONNECTION: a connection starts owing a request head. */
+void pvd_conn_notify(void *cls, struct MHD_Connection *c,
+                     void **socket_context,
+                     enum MHD_ConnectionNotificationCode toe);
+struct pvd_conn *pvd_conn_of(struct MHD_Connection *c); /* NULL: none */
+/* deadline_ms on the pvd_now_ms() clock, 0 for none; why (kept when NULL)
+ * is what the log says when the connection is cut. */
+void pvd_conn_deadline(struct pvd_conn *k, double deadline_ms,
+                       const char *why);
+/* The next request head is owed within --header-timeout from now. */
+void pvd_conn_next_head(struct pvd_conn *k);
+/* Why the reaper cut the connection, or NULL. */
+const char *pvd_conn_reaped(struct pvd_conn *k);
 
 /* upload.c */
 /* Prepares the upload for content type ct; on failure sets up->err_*

@@ -28,51 +28,15 @@ static struct {
 } T = { .mu = PTHREAD_MUTEX_INITIALIZER,
         .reload_mu = PTHREAD_MUTEX_INITIALIZER };
 
-/* Reads a whole configuration file of at most max bytes. */
+/* Reads a whole configuration file of at most max bytes (a FIFO planted
+ * there is refused, never waited on: a blocked reload would also block
+ * SIGTERM, which is taken on the same thread). */
 static int
-read_file(const char *path, size_t max, uint8_t **out, size_t *len,
-          char *why, size_t whylen)
+read_file(const char *path, const char *what, size_t max, uint8_t **out,
+          size_t *len, char *why, size_t whylen)
 {
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	ssize_t r = 0;
-	int fd, rc = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s is not a regular file", path);
-		goto done;
-	}
-	if ((uint64_t)st.st_size > max) {
-		snprintf(why, whylen, "%s is %lld bytes; at most %zu expected",
-		         path, (long long)st.st_size, max);
-		goto done;
-	}
-	buf = malloc(max + 1);
-	if (buf == NULL) {
-		snprintf(why, whylen, "out of memory reading %s", path);
-		goto done;
-	}
-	while (n <= max && (r = read(fd, buf + n, max + 1 - n)) > 0)
-		n += (size_t)r;
-	if (r < 0 || n > max) {
-		snprintf(why, whylen, "cannot read %s%s", path,
-		         n > max ? ": it grew while being read" : "");
-		goto done;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-done:
-	free(buf);
-	close(fd);
-	return rc;
+	return pv_file_read(out, len, path, 0, max, what, why, whylen) == 0
+	           ? 0 : -1;
 }
 
 static void
@@ -96,8 +60,8 @@ load_root(struct pvd_snapshot *s, const char *path, char *why, size_t whylen)
 	size_t len = 0;
 	int rc;
 
-	if (read_file(path, PV_MAX_TRUST_ROOT_BYTES, &buf, &len, why,
-	              whylen) != 0)
+	if (read_file(path, "trusted root", PV_MAX_TRUST_ROOT_BYTES, &buf,
+	              &len, why, whylen) != 0)
 		return -1;
 	rc = pyverify_trust_root_load_memory(&s->root, buf, len, path, &err);
 	if (rc != 0) {
@@ -119,8 +83,8 @@ load_policy(struct pvd_snapshot *s, const char *path, char *why,
 	size_t len = 0;
 	int rc;
 
-	if (read_file(path, PV_MAX_CPYTHON_POLICY_BYTES, &buf, &len, why,
-	              whylen) != 0)
+	if (read_file(path, "CPython policy", PV_MAX_CPYTHON_POLICY_BYTES,
+	              &buf, &len, why, whylen) != 0)
 		return -1;
 	rc = pv_cpython_policy_load_memory(&s->policy, buf, len, &err);
 	if (rc != 0)

@@ -29,7 +29,8 @@ jwindow(const struct pv_time_range *r, int64_t now_ms)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "start", jtime_ms(r->start_ms));
+	json_object_set_new(o, "start", r->open_start ? json_null()
+	                                              : jtime_ms(r->start_ms));
 	json_object_set_new(o, "end", r->has_end ? jtime_ms(r->end_ms)
 	                                         : json_null());
 	/* "current": signatures made now would be accepted by this entry. */

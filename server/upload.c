@@ -7,6 +7,9 @@
  * multipart/form-data: parts bundle and artifact, fields name, identity,
  *   issuer. The artifact part is hashed (SHA-256) as libmicrohttpd's post
  *   processor hands it over and never stored, so its size costs only time.
+ *   Each part may appear once and must have a name.
+ * Either way the JSON is counted before it is parsed: a body of many tiny
+ * values costs a worker time out of proportion to its size.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +74,32 @@ buf_append(struct pvd_buf *b, const char *p, size_t n)
 	return 0;
 }
 
+/* Values (members, elements, the document) in JSON text, counted without
+ * parsing: a '{', '[' or ',' outside strings starts one. A count that stays
+ * within max says nothing of validity; the parser decides that. */
+static int
+json_values_within(const uint8_t *p, size_t n, size_t max)
+{
+	size_t i, count = 1;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		if (p[i] == '"')
+			in_str = 1;
+		else if ((p[i] == '{' || p[i] == '[' || p[i] == ',') &&
+		         ++count > max)
+			return 0;
+	}
+	return 1;
+}
+
 static enum MHD_Result
 post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
           const char *filename, const char *content_type,
@@ -85,6 +114,14 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 	(void)content_type;
 	if (up->err_code != 0)
 		return MHD_NO;
+	/* libmicrohttpd passes NULL for a part without name="...". */
+	if (key == NULL) {
+		pvd_upload_fail(up, 400, "bad-part",
+		                "a part has no name (Content-Disposition: "
+		                "form-data; name=\"...\"); expected bundle, "
+		                "artifact, name, identity, issuer");
+		return MHD_NO;
+	}
 	/* Parts are binary as sent; we do not decode base64/quoted-printable. */
 	if (transfer_encoding != NULL && transfer_encoding[0] != '\0' &&
 	    strcasecmp(transfer_encoding, "binary") != 0 &&
@@ -115,22 +152,37 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 		                "name, identity, issuer", key);
 		return MHD_NO;
 	}
-	/* A new part starts when the key changes or the offset restarts. */
-	if (strcmp(up->part_key, key) != 0 || off < up->part_off ||
-	    (off == 0 && up->part_off != 0)) {
+	if (up->part_gen == 0) {
+		/* A first boundary we did not count as one: fail closed. */
+		pvd_upload_fail(up, 400, "bad-multipart",
+		                "multipart/form-data body does not start with "
+		                "its boundary");
+		return MHD_NO;
+	}
+	if (up->cur_seen == NULL || up->cur_gen != up->part_gen) {
+		/* The first bytes of the part opened by the last delimiter. */
 		if (*seen) {
 			pvd_upload_fail(up, 400, "duplicate-part",
 			                "part \"%s\" appears twice", key);
 			return MHD_NO;
 		}
 		*seen = 1;
-		snprintf(up->part_key, sizeof(up->part_key), "%s", key);
+		up->cur_seen = seen;
+		up->cur_gen = up->part_gen;
+		up->cur_off = 0;
 		if (seen == &up->have_artifact && filename != NULL)
 			snprintf(up->artifact_filename,
 			         sizeof(up->artifact_filename), "%s",
 			         pv_cpython_basename(filename));
 	}
-	up->part_off = off + size;
+	/* Within one part the offsets only grow; a restart is a second
+	 * value (a nested multipart/mixed part holding several files). */
+	if (seen != up->cur_seen || off != up->cur_off) {
+		pvd_upload_fail(up, 400, "duplicate-part",
+		                "part \"%s\" holds more than one value", key);
+		return MHD_NO;
+	}
+	up->cur_off = off + size;
 	if (size == 0)
 		return MHD_YES;
 	if (field == NULL) {
@@ -187,6 +239,81 @@ media_type_is(const char *ct, const char *want)
 	return *ct == '\0' || *ct == ';';
 }
 
+/* The delimiter the post processor looks for, found in the Content-Type
+ * exactly as libmicrohttpd finds it (the rest of the value after
+ * "boundary=", enclosing quotes removed), and its KMP failure function. */
+static int
+delim_init(struct pvd_upload *up, const char *ct)
+{
+	const char *b = strstr(ct, "boundary=");
+	size_t blen, i, k;
+
+	if (b == NULL)
+		return -1;
+	b += 9;
+	blen = strlen(b);
+	if (blen >= 2 && b[0] == '"' && b[blen - 1] == '"') {
+		b++;
+		blen -= 2;
+	}
+	if (blen == 0)
+		return -1;
+	up->delim_len = blen + 4;
+	up->delim = malloc(up->delim_len);
+	up->delim_next = calloc(up->delim_len, sizeof(*up->delim_next));
+	if (up->delim == NULL || up->delim_next == NULL)
+		return -1;
+	memcpy(up->delim, "\r\n--", 4);
+	memcpy(up->delim + 4, b, blen);
+	for (i = 1, k = 0; i < up->delim_len; i++) {
+		while (k > 0 && up->delim[i] != up->delim[k])
+			k = up->delim_next[k - 1];
+		if (up->delim[i] == up->delim[k])
+			k++;
+		up->delim_next[i] = k;
+	}
+	/* The first delimiter may open the body without a line break. */
+	up->delim_match = 2;
+	return 0;
+}
+
+/* Feeds the post processor in pieces that end where a delimiter ends, and
+ * counts the delimiters (see struct pvd_upload). 0, or -1 when the post
+ * processor refused the body. */
+static int
+feed_multipart(struct pvd_upload *up, const char *data, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		uint8_t ch = (uint8_t)data[i];
+
+		if (up->delim_match == 0) {
+			const char *cr = memchr(data + i, '\r', len - i);
+			if (cr == NULL)
+				break;
+			i = (size_t)(cr - data);
+			ch = '\r';
+		}
+		while (up->delim_match > 0 && ch != up->delim[up->delim_match])
+			up->delim_match = up->delim_next[up->delim_match - 1];
+		if (ch == up->delim[up->delim_match])
+			up->delim_match++;
+		if (up->delim_match < up->delim_len)
+			continue;
+		if (MHD_post_process(up->pp, data + start, i + 1 - start) !=
+		    MHD_YES)
+			return -1;
+		start = i + 1;
+		up->part_gen++;
+		up->delim_match = up->delim_next[up->delim_len - 1];
+	}
+	if (start < len &&
+	    MHD_post_process(up->pp, data + start, len - start) != MHD_YES)
+		return -1;
+	return 0;
+}
+
 int
 pvd_upload_begin(struct pvd_upload *up, struct MHD_Connection *c,
                  const struct pvd_config *cfg, const char *ct)
@@ -225,7 +352,7 @@ pvd_upload_begin(struct pvd_upload *up, struct MHD_Connection *c,
 		}
 		up->pp = MHD_create_post_processor(c, PVD_POST_BUFFER, post_iter,
 		                                   up);
-		if (up->pp == NULL) {
+		if (up->pp == NULL || delim_init(up, ct) != 0) {
 			pvd_upload_fail(up, 400, "bad-multipart",
 			                "multipart/form-data without a usable "
 			                "boundary parameter");
@@ -258,7 +385,7 @@ pvd_upload_feed(struct pvd_upload *up, const char *data, size_t len)
 		return 0;
 	}
 	if (up->kind == PVD_BODY_MULTIPART &&
-	    MHD_post_process(up->pp, data, len) != MHD_YES)
+	    feed_multipart(up, data, len) != 0)
 		pvd_upload_fail(up, 400, "bad-multipart",
 		                "malformed multipart/form-data body");
 	return 0;
@@ -305,6 +432,14 @@ finish_json(struct pvd_upload *up, struct pvd_verify_input *in,
 
 	if (up->json.len == 0) {
 		pvd_upload_fail(up, 400, "bad-request", "empty request body");
+		return -1;
+	}
+	if (!json_values_within(up->json.data, up->json.len,
+	                        PVD_MAX_JSON_VALUES)) {
+		pvd_upload_fail(up, 400, "too-many-values",
+		                "request JSON holds more than %u values (members "
+		                "and elements); a bundle needs far fewer",
+		                PVD_MAX_JSON_VALUES);
 		return -1;
 	}
 	doc = json_loadb((const char *)up->json.data, up->json.len,
@@ -404,6 +539,14 @@ finish_multipart(struct pvd_upload *up, struct pvd_verify_input *in)
 		pvd_upload_fail(up, 400, "bad-request", "part \"bundle\" is empty");
 		return -1;
 	}
+	if (!json_values_within(up->bundle.data, up->bundle.len,
+	                        PVD_MAX_JSON_VALUES)) {
+		pvd_upload_fail(up, 400, "too-many-values",
+		                "part \"bundle\" holds more than %u JSON values "
+		                "(members and elements); a bundle needs far fewer",
+		                PVD_MAX_JSON_VALUES);
+		return -1;
+	}
 	if (EVP_DigestFinal_ex(up->md, in->digest.sha256, &dlen) != 1 ||
 	    dlen != 32) {
 		pvd_upload_fail(up, 500, "internal", "SHA-256 failed");
@@ -417,9 +560,21 @@ finish_multipart(struct pvd_upload *up, struct pvd_verify_input *in)
 	in->issuer = field_str(up, &up->issuer, up->have_issuer, "issuer");
 	if (up->err_code != 0)
 		return -1;
-	/* curl -F artifact=@Python-3.14.0.tgz names the artifact itself. */
-	if (in->artifact == NULL && up->artifact_filename[0] != '\0')
-		in->artifact = up->artifact_filename;
+	/* curl -F artifact=@Python-3.14.0.tgz names the artifact itself. A
+	 * file name that is no CPython release name, uploaded with the signer
+	 * (a CI gate checking its own build output), is only shown: the
+	 * answer is the one the same question as JSON without "artifact"
+	 * gets. An explicit "name" field always selects the CPython rules. */
+	if (in->artifact == NULL && up->artifact_filename[0] != '\0') {
+		struct pv_cpython_version ver;
+
+		if (in->identity != NULL &&
+		    pv_cpython_parse_artifact_name(&ver,
+		                                   up->artifact_filename) != 0)
+			in->shown_name = up->artifact_filename;
+		else
+			in->artifact = up->artifact_filename;
+	}
 	return 0;
 }
 
@@ -467,4 +622,8 @@ pvd_upload_clear(struct pvd_upload *up)
 	buf_clear(&up->name);
 	buf_clear(&up->identity);
 	buf_clear(&up->issuer);
+	free(up->delim);
+	up->delim = NULL;
+	free(up->delim_next);
+	up->delim_next = NULL;
 }

@@ -2,7 +2,8 @@
  *
  * With an artifact name the verdict is the CPython one (release.c): the
  * policy's signer for the release series, or the identity/issuer override.
- * Without a name, identity + issuer are the whole policy and the verdict is
+ * Without a name (or with an uploaded file name that is no CPython release
+ * name), identity + issuer are the whole policy and the verdict is
  * built here in the same struct, so the body is always pv_verdict_json().
  * HTTP status: 200 only for "verified"; every other verdict (failed,
  * legacy-pgp-only, missing, unknown-release) is 422 with the verdict body:
@@ -63,6 +64,7 @@ cache_key(uint8_t key[32], const struct pvd_snapshot *s,
 		hash_field(md, in->digest.sha256, 32, 1);
 		hash_str(md, in->artifact);
 		hash_str(md, in->bundle_name);
+		hash_str(md, in->shown_name);
 		hash_str(md, in->identity);
 		hash_str(md, in->issuer);
 		ok = EVP_DigestFinal_ex(md, key, &n) == 1 && n == 32;
@@ -86,8 +88,12 @@ verify_signer(struct pv_verdict *v, const pyverify_trust_root *root,
 	v->status = PV_VERDICT_FAILED;
 	v->policy_index = -1;
 	v->log_index = -1;
-	memcpy(v->artifact, "sha256:", 7);
-	pv_hex_encode(v->artifact + 7, in->digest.sha256, 32);
+	if (in->shown_name != NULL) {
+		snprintf(v->artifact, sizeof(v->artifact), "%s", in->shown_name);
+	} else {
+		memcpy(v->artifact, "sha256:", 7);
+		pv_hex_encode(v->artifact + 7, in->digest.sha256, 32);
+	}
 	pv_hex_encode(v->sha256, in->digest.sha256, 32);
 	if (in->bundle_name != NULL)
 		snprintf(v->bundle, sizeof(v->bundle), "%s", in->bundle_name);
@@ -112,9 +118,15 @@ verify_signer(struct pv_verdict *v, const pyverify_trust_root *root,
 		return rc == PYVERIFY_ENOMEM ? rc : 0;
 	}
 	pv_verdict_set_verified(v, &res);
-	snprintf(v->note, sizeof(v->note),
-	         "signer given in the request; no artifact name, so no CPython "
-	         "release policy was applied");
+	if (in->shown_name != NULL)
+		snprintf(v->note, sizeof(v->note),
+		         "signer given in the request; %s is not a CPython "
+		         "release name, so no CPython release policy was applied",
+		         in->shown_name);
+	else
+		snprintf(v->note, sizeof(v->note),
+		         "signer given in the request; no artifact name, so no "
+		         "CPython release policy was applied");
 	return 0;
 }
 

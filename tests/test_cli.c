@@ -335,10 +335,21 @@ Test(cli, help_answers_a_new_users_questions)
 
 Test(cli, without_a_trusted_root_it_says_how_to_provide_one)
 {
+	static const char *const system_roots[] = {
+		"/etc/pyverify/trusted_root.json",
+		PYVERIFY_PREFIX "/share/pyverify/trusted_root.json",
+	};
 	struct fixture fx;
 	struct out r;
 	char home[160];
+	size_t i;
 
+	/* A root installed system-wide is found (as it should be), so the
+	 * message under test cannot appear on this host. */
+	for (i = 0; i < sizeof(system_roots) / sizeof(system_roots[0]); i++)
+		if (access(system_roots[i], F_OK) == 0)
+			cr_skip_test("%s exists on this host: the no-root "
+			             "message cannot be provoked", system_roots[i]);
 	fixture_init(&fx);
 	snprintf(home, sizeof(home), "HOME=%s", fx.home);
 	{
@@ -349,12 +360,9 @@ Test(cli, without_a_trusted_root_it_says_how_to_provide_one)
 		                       NULL };
 		r = run(env, argv);
 	}
-	/* Unless a system-wide root happens to be installed on this host. */
-	if (access("/etc/pyverify/trusted_root.json", F_OK) != 0) {
-		cr_assert_eq(r.code, 2);
-		cr_assert(strstr(r.err, "no trusted root found") &&
-		          strstr(r.err, "pyverify trust import"), "%s", r.err);
-	}
+	cr_assert_eq(r.code, 2, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.err, "no trusted root found") &&
+	          strstr(r.err, "pyverify trust import"), "%s", r.err);
 	out_free(&r);
 	fixture_free(&fx);
 }
@@ -425,21 +433,32 @@ Test(cli, trust_import_validates_and_installs_the_root)
 	fixture_free(&fx);
 }
 
-/* The Sigstore conformance suite drives clients through exactly this
- * protocol; here every case of ../shared runs through the binary, with the
- * artifact file and with its digest. */
-Test(cli, every_conformance_case_through_the_cli_protocol)
+/* A _fail case counts as passed only when the bundle was read and refused
+ * by verification: exit 1 with the one FAILED line naming the step (a
+ * malformed bundle, trusted root or key that was read is such a refusal,
+ * at [bundle-format], [trust-root] or [key]). Exit 2 is unreadable input
+ * or a usage error (a missing bundle, a typo in the harness): no verdict
+ * at all, so a mismatch. */
+static int
+cli_rejected(const struct out *r)
 {
-	char cases[1024];
+	return r->code == 1 && strncmp(r->err, "FAILED ", 7) == 0 &&
+	       strstr(r->err, ": [") != NULL && r->out[0] == '\0';
+}
+
+/* Runs every case directory of `cases` through the binary, with the
+ * artifact file and with its digest; counts (and logs) the runs that
+ * disagree with the case's expectation (a name ending in _fail must be
+ * rejected, any other must verify). */
+static size_t
+run_cli_cases(const char *cases, size_t *runs, FILE *log)
+{
 	DIR *d;
 	struct dirent *de;
-	size_t mismatches = 0, runs = 0;
+	size_t mismatches = 0;
 
-	if (td_dir() == NULL)
-		cr_skip_test("../shared/testdata is absent: no conformance cases");
-	snprintf(cases, sizeof(cases), "%s", td_path("conformance/cases"));
 	d = opendir(cases);
-	cr_assert_not_null(d);
+	cr_assert_not_null(d, "cannot open %s", cases);
 	while ((de = readdir(d)) != NULL) {
 		char dir[2048], bundle[2300], root[2300], art[2300], key[2300];
 		char idf[2300], issf[2300], digest[80];
@@ -504,18 +523,14 @@ Test(cli, every_conformance_case_through_the_cli_protocol)
 				};
 				r = run(NULL, argv);
 			}
-			runs++;
-			/* Rejections exit 1. Exit 2 is also a refusal when the
-			 * case's own trusted root or key file is deliberately
-			 * unusable, but never a usage error. */
-			if (want_fail ? !(r.code == 1 ||
-			                  (r.code == 2 &&
-			                   strstr(r.err, "usage:") == NULL))
-			              : r.code != 0) {
+			(*runs)++;
+			if (want_fail ? !cli_rejected(&r) : r.code != 0) {
 				mismatches++;
-				fprintf(stderr, "FAIL %s (%s): exit %d: %s%s\n",
-				        de->d_name, mode ? "digest" : "file",
-				        r.code, r.out, r.err);
+				if (log != NULL)
+					fprintf(log, "FAIL %s (%s): exit %d: "
+					        "%s%s\n", de->d_name,
+					        mode ? "digest" : "file", r.code,
+					        r.out, r.err);
 			}
 			out_free(&r);
 		}
@@ -523,9 +538,69 @@ Test(cli, every_conformance_case_through_the_cli_protocol)
 		free(iss);
 	}
 	closedir(d);
+	return mismatches;
+}
+
+/* The Sigstore conformance suite drives clients through exactly this
+ * protocol; here every case of ../shared runs through the binary, with the
+ * artifact file and with its digest. */
+Test(cli, every_conformance_case_through_the_cli_protocol)
+{
+	char cases[4096];
+	size_t mismatches, runs = 0;
+
+	if (td_dir() == NULL)
+		cr_skip_test("../shared/testdata is absent: no conformance cases");
+	/* td_path's buffer is reused by the runner's own calls. */
+	snprintf(cases, sizeof(cases), "%s", td_path("conformance/cases"));
+	mismatches = run_cli_cases(cases, &runs, stderr);
 	cr_assert_gt(runs, 0);
 	cr_assert_eq(mismatches, 0, "%zu of %zu CLI runs disagree", mismatches,
 	             runs);
+}
+
+/* The runner above must be able to fail: a _fail case whose bundle file is
+ * missing exits 2 (unreadable input) and is no rejection, while a real
+ * rejection and a real verification agree with their names. */
+Test(cli, the_conformance_runner_does_not_count_an_unreadable_bundle)
+{
+	struct fixture fx;
+	static const char *const names[] = { "verifies", "wrong-signer_fail",
+		                             "no-bundle_fail" };
+	char cases[128], dir[192], path[256];
+	char *root_text, *bundle_text;
+	size_t i, runs = 0, mismatches;
+
+	fixture_init(&fx);
+	root_text = td_read(fx.root, NULL);
+	bundle_text = td_read(fx.bundle, NULL);
+	cr_assert(root_text != NULL && bundle_text != NULL);
+	snprintf(cases, sizeof(cases), "%s/cases", fx.dir);
+	cr_assert_eq(mkdir(cases, 0700), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", cases, names[i]);
+		cr_assert_eq(mkdir(dir, 0700), 0);
+		snprintf(path, sizeof(path), "%s/trusted_root.json", dir);
+		write_text(path, root_text);
+		snprintf(path, sizeof(path), "%s/artifact", dir);
+		write_text(path, "hello\n");
+		snprintf(path, sizeof(path), "%s/identity", dir);
+		write_text(path, i == 1 ? "other@example.org\n" : ID "\n");
+		snprintf(path, sizeof(path), "%s/issuer", dir);
+		write_text(path, ISS "\n");
+		if (i < 2) {
+			snprintf(path, sizeof(path), "%s/bundle.sigstore.json",
+			         dir);
+			write_text(path, bundle_text);
+		}
+	}
+	mismatches = run_cli_cases(cases, &runs, NULL);
+	cr_assert_eq(runs, 6);
+	cr_assert_eq(mismatches, 2, "only no-bundle_fail (file and digest) "
+	             "disagrees, got %zu mismatches", mismatches);
+	free(root_text);
+	free(bundle_text);
+	fixture_free(&fx);
 }
 
 Test(cli, min_verified_times_is_enforced_and_validated)
@@ -555,6 +630,234 @@ Test(cli, min_verified_times_is_enforced_and_validated)
 		r = run(NULL, argv);
 	}
 	cr_assert_eq(r.code, 2, "%s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+/* ---- hostile names and contents ------------------------------------------ */
+
+/* Number of '\n' in s. */
+static size_t
+newlines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* 1 if some line of s starts with prefix. */
+static int
+has_line(const char *s, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	for (;;) {
+		if (strncmp(s, prefix, len) == 0)
+			return 1;
+		s = strchr(s, '\n');
+		if (s == NULL)
+			return 0;
+		s++;
+	}
+}
+
+/* An artifact named with a newline and an escape sequence cannot forge
+ * an OK line, split the verdict or reach the terminal, on success or on
+ * rejection. */
+Test(cli, verdict_lines_neutralise_controls_in_file_names)
+{
+	struct fixture fx;
+	struct out r;
+	char art[256];
+
+	fixture_init(&fx);
+	snprintf(art, sizeof(art), "%s/a\nOK forged.txt: signed by "
+	         "boss@example.org\x1b[2J", fx.dir);
+	write_text(art, "hello\n");
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_eq(newlines(r.out), 1, "one line: %s", r.out);
+	cr_assert_null(strchr(r.out, '\x1b'), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "/a?OK forged.txt"), "%s", r.out);
+	out_free(&r);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity",
+		                       "other@example.org",
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	cr_assert_eq(newlines(r.err), 1, "one line: %s", r.err);
+	cr_assert(!has_line(r.err, "OK"), "forged OK line: %s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	out_free(&r);
+	/* A bundle path that cannot be read: the library's message quotes
+	 * it, and the CLI prints it cleaned too. */
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle",
+		                       "/nonexistent/x\nOK y\x1b[2J",
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 2, "%s", r.err);
+	cr_assert_eq(newlines(r.err), 1, "one line: %s", r.err);
+	cr_assert(!has_line(r.err, "OK"), "forged OK line: %s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+/* The identity and issuer come from the signing certificate, whose SAN may
+ * hold any IA5 byte: the OK line (and the rejection that quotes them)
+ * stays one clean line. */
+Test(cli, certificate_identities_are_printed_neutralised)
+{
+	static const char evil_id[] = "dev@example.org\nOK x: signed by "
+	                              "boss@example.org\x1b]0;owned\x07";
+	static const char evil_iss[] = "https://issuer.example/\x1b[31m\xc2\x9b";
+	struct fixture fx;
+	struct vs *vs = vs_new();
+	struct vs_leaf_opts lo = { 0 };
+	struct vs_leaf *leaf;
+	struct out r;
+	char root[160], bundle[160], *text;
+	json_t *b;
+
+	fixture_init(&fx);
+	cr_assert_not_null(vs);
+	lo.identity = evil_id;
+	lo.issuer = evil_iss;
+	leaf = vs_leaf_new(vs, &lo);
+	cr_assert_not_null(leaf);
+	b = vs_sign(vs, leaf, NULL);
+	cr_assert_not_null(b);
+	snprintf(root, sizeof(root), "%s/evil-root.json", fx.dir);
+	snprintf(bundle, sizeof(bundle), "%s/evil.sigstore", fx.dir);
+	text = vs_trust_root_string(vs);
+	write_text(root, text);
+	free(text);
+	text = vs_dump(b);
+	write_text(bundle, text);
+	free(text);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", bundle,
+		                       "--certificate-identity", evil_id,
+		                       "--certificate-oidc-issuer", evil_iss,
+		                       "--trusted-root", root, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_eq(newlines(r.out), 1, "one line: %s", r.out);
+	cr_assert_null(strchr(r.out, '\x1b'), "%s", r.out);
+	cr_assert_null(strchr(r.out, '\x07'), "%s", r.out);
+	cr_assert_null(strstr(r.out, "\xc2\x9b"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "dev@example.org?OK x"), "%s", r.out);
+	out_free(&r);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", root, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1, "%s", r.err);
+	cr_assert_eq(newlines(r.err), 1, "one line: %s", r.err);
+	cr_assert(!has_line(r.err, "OK"), "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	cr_assert_null(strstr(r.err, "\xc2\x9b"), "%s", r.err);
+	out_free(&r);
+	json_decref(b);
+	vs_leaf_free(leaf);
+	vs_free(vs);
+	fixture_free(&fx);
+}
+
+/* A text file given as the bundle or the trusted root (a key, a password
+ * file) is refused at the right step, saying where and what kind of error,
+ * without echoing any of its bytes. */
+Test(cli, a_file_that_is_not_json_is_not_echoed)
+{
+	struct fixture fx;
+	struct out r;
+	char secret[160];
+
+	fixture_init(&fx);
+	snprintf(secret, sizeof(secret), "%s/secret.txt", fx.dir);
+	write_text(secret, "topsecret and more\n");
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", secret,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", fx.root, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "[bundle-format]") &&
+	          strstr(r.err, "not valid JSON") &&
+	          strstr(r.err, "line 1, column"), "%s", r.err);
+	cr_assert_null(strstr(r.err, "topsecret"), "echoed: %s", r.err);
+	out_free(&r);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--certificate-identity", ID,
+		                       "--certificate-oidc-issuer", ISS,
+		                       "--trusted-root", secret, fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	/* Read and refused: a rejection, like a malformed bundle. */
+	cr_assert_eq(r.code, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "[trust-root]") &&
+	          strstr(r.err, "not valid JSON") &&
+	          strstr(r.err, "secret.txt"), "%s", r.err);
+	cr_assert_null(strstr(r.err, "topsecret"), "echoed: %s", r.err);
+	out_free(&r);
+	{
+		const char *argv[] = { "", "verify-bundle", "--bundle", fx.bundle,
+		                       "--key", secret, "--trusted-root", fx.root,
+		                       fx.art, NULL };
+		r = run(NULL, argv);
+	}
+	cr_assert_eq(r.code, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "[key]") && strstr(r.err, "secret.txt"),
+	          "%s", r.err);
+	cr_assert_null(strstr(r.err, "topsecret"), "echoed: %s", r.err);
+	out_free(&r);
+	fixture_free(&fx);
+}
+
+/* `trust import` names the file it was given; a name with a newline and an
+ * escape sequence stays one clean line. */
+Test(cli, trust_messages_neutralise_controls_in_paths)
+{
+	struct fixture fx;
+	struct out r;
+	char home[160], evil[200];
+
+	fixture_init(&fx);
+	snprintf(home, sizeof(home), "HOME=%s", fx.home);
+	snprintf(evil, sizeof(evil), "%s/none\ninstalled x\x1b[2J", fx.dir);
+	{
+		const char *env[] = { CLEAN_ENV(home), NULL };
+		const char *argv[] = { "", "trust", "import", evil, NULL };
+		r = run(env, argv);
+	}
+	cr_assert_eq(r.code, 2, "%s", r.err);
+	cr_assert_eq(newlines(r.err), 1, "one line: %s", r.err);
+	cr_assert(!has_line(r.err, "installed"), "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
 	out_free(&r);
 	fixture_free(&fx);
 }

@@ -887,8 +887,8 @@ Test(cli_release, a_python_org_bundle_beside_another_release_fails)
 	}
 	m = pathf("%s/MANIFEST.tsv", dir);
 	write_text(m, text);
-	r = RUN(NULL, "scan", "--json", "--manifest", m, "--trusted-root",
-	        production_root());
+	r = RUN(NULL, "scan", "--json", "--allow-outside-paths", "--manifest",
+	        m, "--trusted-root", production_root());
 	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_assert_eq(check_json_lines(r.out, counts), 1);
 	cr_assert_eq(counts[1], 1);
@@ -909,41 +909,26 @@ Test(cli_release, a_python_org_bundle_beside_another_release_fails)
 Test(cli_release, an_endless_manifest_line_is_refused_at_the_bound,
      .timeout = 30)
 {
-	char dir[] = "/tmp/pv-cli-fifo-XXXXXX", *fifo, *chunk;
+	/* An endless stream (a FIFO) is refused before anything is read
+	 * (tests/test_files.c); a regular file with a line 16 times the
+	 * bound checks that reading stops at the bound. */
+	char dir[] = "/tmp/pv-cli-long-XXXXXX", *path, *text;
 	struct run r;
-	pid_t writer;
-	int st;
+	size_t n = 16 * 65536;
 
 	cr_assert_not_null(mkdtemp(dir));
-	fifo = pathf("%s/MANIFEST.tsv", dir);
-	cr_assert_eq(mkfifo(fifo, 0600), 0);
-	writer = fork();
-	cr_assert(writer >= 0);
-	if (writer == 0) {
-		int fd = open(fifo, O_WRONLY);
-		size_t i;
-
-		if (fd < 0)
-			_exit(1);
-		chunk = malloc(4096);
-		if (chunk == NULL)
-			_exit(1);
-		memset(chunk, 'a', 4096);
-		if (write(fd, "artifact\tsha256\n", 16) != 16)
-			_exit(1);
-		for (i = 0; i < 256; i++)
-			if (write(fd, chunk, 4096) != 4096)
-				_exit(0); /* the reader gave up: fine */
-		sleep(60); /* holds the pipe open: no EOF */
-		_exit(0);
-	}
-	r = RUN(NULL, "scan", "--manifest", fifo);
-	kill(writer, SIGKILL);
-	waitpid(writer, &st, 0);
+	path = pathf("%s/MANIFEST.tsv", dir);
+	text = malloc(16 + n + 1);
+	cr_assert_not_null(text);
+	memcpy(text, "artifact\tsha256\n", 16);
+	memset(text + 16, 'a', n);
+	write_file(path, text, 16 + n);
+	r = RUN(NULL, "scan", "--manifest", path);
 	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
 	cr_assert_not_null(strstr(r.err, "line 2"), "%s", r.err);
 	run_free(&r);
-	free(fifo);
+	free(text);
+	free(path);
 	rm_rf(dir);
 }
 
@@ -1132,5 +1117,164 @@ Test(cli_release, scan_manifest_from_a_spreadsheet_is_read_as_written)
 	free(b);
 	free(junk);
 	free(sub);
+	fx_free(&f);
+}
+
+/* A manifest comes from a mirror: a bundle or artifact cell that is
+ * absolute or climbs out of the manifest's directory fails its row (and
+ * nothing is read for it) unless --allow-outside-paths is given. The check
+ * is lexical: "sub/../x" stays inside. */
+Test(cli_release, scan_manifest_refuses_paths_outside_its_directory)
+{
+	struct fx f;
+	struct run r;
+	size_t counts[5] = { 0 }, i;
+	uint8_t d[32];
+	char hex[65], *sub, *m, *text, *b, *abs_b, *junk;
+
+	fx_init(&f);
+	sub = pathf("%s/m", f.dir);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	junk = pathf("%s/m/x", f.dir);
+	cr_assert_eq(mkdir(junk, 0700), 0);
+	free(junk);
+	junk = pathf("%s/junk", f.dir);
+	/* The bundle sits beside the manifest's directory, not in it. */
+	b = pathf("%s/outside.sigstore", f.dir);
+	put_signed(&f, junk, "", b, "outside bytes");
+	abs_b = pathf("%s/m/inside.sigstore", f.dir);
+	put_signed(&f, junk, "", abs_b, "outside bytes");
+	vs_sha256(d, "outside bytes", strlen("outside bytes"));
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	text = pathf("artifact\tsha256\tbundle\n"
+	             "Python-3.14.1.tgz\t%s\t../outside.sigstore\n"
+	             "Python-3.14.2.tgz\t%s\t%s\n"
+	             "../Python-3.14.3.tgz\t%s\tinside.sigstore\n"
+	             "Python-3.14.4.tgz\t%s\tx/../inside.sigstore\n",
+	             hex, hex, abs_b, hex, hex);
+	m = pathf("%s/MANIFEST.tsv", sub);
+	write_text(m, text);
+	r = RUN(NULL, "scan", "--json", "--manifest", m, "--policy", f.policy,
+	        "--trusted-root", f.root);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_eq(check_json_lines(r.out, counts), 4, "%s", r.out);
+	cr_assert_eq(counts[1], 3, "three rows leave the directory: %s", r.out);
+	cr_assert_eq(counts[0], 1, "x/../inside.sigstore stays: %s", r.out);
+	cr_assert_eq(count_lines(r.out, "{\"artifact\":\"Python-3.14.4.tgz\""
+	                                ",\"status\":\"verified\""), 1,
+	             "%s", r.out);
+	run_free(&r);
+	/* Human lines say which cell and how to accept it. */
+	r = RUN(NULL, "scan", "--manifest", m, "--policy", f.policy,
+	        "--trusted-root", f.root);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_eq(count_lines(r.out, "failed "), 3, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "bundle cell '../outside.sigstore' "
+	                                 "is outside the manifest's "
+	                                 "directory"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "artifact cell '../Python-3.14.3.tgz'"),
+	                   "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "--allow-outside-paths"), "%s", r.out);
+	run_free(&r);
+	/* Accepted on request: both bundles verify, the artifact row is
+	 * read from ../ (digest given, bundle beside the manifest). */
+	r = RUN(NULL, "scan", "--json", "--allow-outside-paths", "--manifest", m,
+	        "--policy", f.policy, "--trusted-root", f.root);
+	memset(counts, 0, sizeof(counts));
+	cr_assert_eq(check_json_lines(r.out, counts), 4, "%s", r.out);
+	cr_assert_eq(counts[0], 4, "%s%s", r.out, r.err);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	run_free(&r);
+	r = RUN(NULL, "scan", "--help");
+	cr_assert_not_null(strstr(r.out, "--allow-outside-paths"));
+	run_free(&r);
+	free(text);
+	free(m);
+	free(b);
+	free(abs_b);
+	free(junk);
+	free(sub);
+	fx_free(&f);
+}
+
+/* Paths and arguments in the messages of the release and scan modes
+ * (policy, manifest, arguments that are not files) are printed cleaned:
+ * a newline cannot add a line, an escape cannot reach the terminal. */
+Test(cli_release, messages_neutralise_controls_in_paths_and_arguments)
+{
+	struct fx f;
+	struct run r;
+	char *evil, *evil_dir;
+
+	fx_init(&f);
+	evil = pathf("%s/x\nverified Python-3.14.0.tgz: forged\x1b[2J", f.dir);
+	evil_dir = pathf("%s/d\n\x1b[2J", f.dir);
+	cr_assert_eq(mkdir(evil_dir, 0700), 0);
+	r = RUN(NULL, "--policy", evil, "Python-3.14.0.tgz");
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_eq(count_lines(r.err, "verified"), 0, "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	run_free(&r);
+	r = RUN(NULL, "scan", "--manifest", evil, "--policy", f.policy);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_eq(count_lines(r.err, "verified"), 0, "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	run_free(&r);
+	r = RUN(NULL, "--policy", f.policy, evil_dir);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1,
+	             "one line: %s", r.err);
+	run_free(&r);
+	r = RUN(NULL, "scan", "--policy", f.policy, evil);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_eq(count_lines(r.err, "verified"), 0, "%s", r.err);
+	cr_assert_null(strchr(r.err, '\x1b'), "%s", r.err);
+	run_free(&r);
+	free(evil);
+	free(evil_dir);
+	fx_free(&f);
+}
+
+/* A text file where a bundle belongs is a failed verdict whose message says
+ * where parsing stopped, never what the file holds. */
+Test(cli_release, a_text_file_as_bundle_is_not_echoed)
+{
+	struct fx f;
+	struct run r;
+	char *art, *bundle, *m, *text;
+
+	fx_init(&f);
+	art = pathf("%s/Python-3.14.0.tgz", f.dir);
+	bundle = pathf("%s/Python-3.14.0.tgz.sigstore", f.dir);
+	write_text(art, "Python-3.14.0.tgz");
+	write_text(bundle, "topsecret is not JSON\n");
+	r = RUN(NULL, "--policy", f.policy, "--trusted-root", f.root, art);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "[bundle-format]"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "line 1, column"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "topsecret"), "echoed: %s", r.out);
+	run_free(&r);
+	text = pathf("artifact\tsha256\tbundle\nPython-3.14.0.tgz\t\t"
+	             "Python-3.14.0.tgz.sigstore\n");
+	m = pathf("%s/MANIFEST.tsv", f.dir);
+	write_text(m, text);
+	r = RUN(NULL, "scan", "--json", "--manifest", m, "--policy", f.policy,
+	        "--trusted-root", f.root);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "bundle-format"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "topsecret"), "echoed: %s", r.out);
+	run_free(&r);
+	/* The same text given as the policy: a usage error, not an echo. */
+	r = RUN(NULL, "--policy", bundle, art);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "line 1, column"), "%s", r.err);
+	cr_assert_null(strstr(r.err, "topsecret"), "echoed: %s", r.err);
+	run_free(&r);
+	free(art);
+	free(bundle);
+	free(m);
+	free(text);
 	fx_free(&f);
 }

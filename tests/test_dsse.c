@@ -257,3 +257,117 @@ Test(dsse, conformance_intoto_statement_has_a_txt_as_subject)
 	pv_bytes_clear(&payload);
 	json_decref(b);
 }
+
+/* ---- issue 8 defect 8: sha384 and sha512 subjects ---- */
+
+/* A statement whose subjects carry `digests` (a JSON object text each). */
+static char *
+statement_with(const char *d0, const char *d1)
+{
+	char *s = NULL;
+	size_t n = strlen(d0) + strlen(d1) + 256;
+
+	s = malloc(n);
+	cr_assert_not_null(s);
+	snprintf(s, n,
+	         "{\"_type\":\"https://in-toto.io/Statement/v1\","
+	         "\"subject\":[{\"name\":\"x\",\"digest\":%s},"
+	         "{\"name\":\"y\",\"digest\":%s}],"
+	         "\"predicateType\":\"p\",\"predicate\":{}}", d0, d1);
+	return s;
+}
+
+static void
+artifact_of(pyverify_artifact *a, const char *bytes)
+{
+	pyverify_error e = { 0 };
+
+	cr_assert_eq(pyverify_artifact_from_memory(a, bytes, strlen(bytes),
+	                                           &e), 0, "%s", e.msg);
+	cr_assert_eq(a->digests, PYVERIFY_DIGEST_SHA256 |
+	                             PYVERIFY_DIGEST_SHA384 |
+	                             PYVERIFY_DIGEST_SHA512);
+}
+
+static void
+hex_of(char *out, const uint8_t *d, size_t n)
+{
+	pv_hex_encode(out, d, n);
+}
+
+Test(dsse, matches_a_subject_that_carries_only_sha512)
+{
+	pyverify_artifact a, only256, only512;
+	pyverify_error e = { 0 };
+	char h512[129], h384[97], d0[200], d1[200], *st;
+
+	artifact_of(&a, "hello\n");
+	hex_of(h512, a.sha512, 64);
+	hex_of(h384, a.sha384, 48);
+	snprintf(d0, sizeof(d0), "{\"sha384\":\"%s\"}", h384);
+	snprintf(d1, sizeof(d1), "{\"sha512\":\"%s\"}", h512);
+	st = statement_with("{\"sha512\":\"" B_TXT B_TXT "\"}", d1);
+	cr_assert_eq(pv_dsse_subject_digests(INTOTO, (const uint8_t *)st,
+	                                     strlen(st)),
+	             PYVERIFY_DIGEST_SHA512);
+	cr_assert_eq(pv_dsse_match_subject_digests(INTOTO,
+	                                           (const uint8_t *)st,
+	                                           strlen(st), &a, &e),
+	             0, "%s", e.msg);
+	/* Known only by its sha512 (a "sha512:" digest argument). */
+	memset(&only512, 0, sizeof(only512));
+	memcpy(only512.sha512, a.sha512, 64);
+	only512.digests = PYVERIFY_DIGEST_SHA512;
+	cr_assert_eq(pv_dsse_match_subject_digests(INTOTO,
+	                                           (const uint8_t *)st,
+	                                           strlen(st), &only512, &e),
+	             0, "%s", e.msg);
+	/* Known only by its sha256: the two never meet, and the message
+	 * says so instead of "not a subject". */
+	memset(&only256, 0, sizeof(only256));
+	memcpy(only256.sha256, a.sha256, 32);
+	expect(pv_dsse_match_subject_digests(INTOTO, (const uint8_t *)st,
+	                                     strlen(st), &only256, &e),
+	       &e, PYVERIFY_EREJECT, "carry only sha512 digests");
+	cr_assert(strstr(e.msg, "known only by its sha256") != NULL, "%s",
+	          e.msg);
+	free(st);
+	/* sha384 works the same way. */
+	st = statement_with(d0, "{\"sha256\":\"" B_TXT "\"}");
+	cr_assert_eq(pv_dsse_match_subject_digests(INTOTO,
+	                                           (const uint8_t *)st,
+	                                           strlen(st), &a, &e),
+	             0, "%s", e.msg);
+	free(st);
+}
+
+Test(dsse, rejects_a_subject_whose_shared_digests_disagree)
+{
+	pyverify_artifact a;
+	pyverify_error e = { 0 };
+	char h256[65], d0[300], *st;
+
+	artifact_of(&a, "hello\n");
+	hex_of(h256, a.sha256, 32);
+	/* sha256 matches, sha512 names another file: not this artifact. */
+	snprintf(d0, sizeof(d0), "{\"sha256\":\"%s\",\"sha512\":\"%s%s\"}",
+	         h256, B_TXT, B_TXT);
+	st = statement_with(d0, "{\"sha256\":\"" B_TXT "\"}");
+	expect(pv_dsse_match_subject_digests(INTOTO, (const uint8_t *)st,
+	                                     strlen(st), &a, &e),
+	       &e, PYVERIFY_EREJECT, "is not a subject");
+	free(st);
+	/* A compared sha512 must be 128 hex digits. */
+	st = statement_with("{\"sha512\":\"abcd\"}", "{\"sha256\":\"" B_TXT
+	                                             "\"}");
+	expect(pv_dsse_match_subject_digests(INTOTO, (const uint8_t *)st,
+	                                     strlen(st), &a, &e),
+	       &e, PYVERIFY_EPARSE, "not 128 hexadecimal digits");
+	free(st);
+	/* No SHA-2 digest anywhere. */
+	st = statement_with("{\"md5\":\"00\"}", "{\"sha1\":\"00\"}");
+	expect(pv_dsse_match_subject_digests(INTOTO, (const uint8_t *)st,
+	                                     strlen(st), &a, &e),
+	       &e, PYVERIFY_EREJECT, "no subject");
+	free(st);
+}

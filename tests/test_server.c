@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -141,8 +142,10 @@ fx_start_status(struct fx *f, const char *const *extra, int *status)
 	argv[n++] = "127.0.0.1:0";
 	argv[n++] = "--trusted-root";
 	argv[n++] = f->root;
-	argv[n++] = "--policy";
-	argv[n++] = f->policy;
+	if (f->policy[0] != '\0') { /* "": the default policy */
+		argv[n++] = "--policy";
+		argv[n++] = f->policy;
+	}
 	argv[n++] = "--threads";
 	argv[n++] = "2";
 	for (i = 0; extra != NULL && extra[i] != NULL && n < 46; i++)
@@ -1166,5 +1169,525 @@ Test(server, refuses_an_artifact_limit_that_overflows_the_body_limit)
 	             "a limit of ~2^64 bytes must be refused at start-up");
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d",
 	          status);
+	fx_fini(&f);
+}
+
+/* ---- issue 8: hardening ---------------------------------------------------- */
+
+static int
+connect_loopback(int port)
+{
+	struct sockaddr_in sa;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert(s >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return s;
+}
+
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Reads one answer (up to a blank line plus Content-Length bytes) from s
+ * within `wait` seconds. Returns its status code, 0 when the connection
+ * was closed or nothing came in time. */
+static int
+read_answer(int s, double wait)
+{
+	char buf[8192];
+	size_t n = 0;
+	double end = now_s() + wait;
+
+	for (;;) {
+		struct pollfd p = { s, POLLIN, 0 };
+		const char *eoh, *cl;
+		double left = end - now_s();
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			return 0;
+		r = recv(s, buf + n, sizeof(buf) - 1 - n, 0);
+		if (r <= 0)
+			return 0;
+		n += (size_t)r;
+		buf[n] = '\0';
+		eoh = strstr(buf, "\r\n\r\n");
+		cl = strstr(buf, "Content-Length: ");
+		if (eoh != NULL && cl != NULL && cl < eoh &&
+		    n >= (size_t)(eoh + 4 - buf) + strtoul(cl + 16, NULL, 10))
+			return (int)strtol(buf + 9, NULL, 10);
+		if (n + 1 >= sizeof(buf))
+			return 0;
+	}
+}
+
+/* Sends one byte every `every` seconds, up to `max` seconds, until the
+ * server closes the connection; returns the seconds it took (or max). */
+static double
+trickle_until_closed(int s, const char *byte, double every, double max)
+{
+	double t0 = now_s();
+
+	while (now_s() - t0 < max) {
+		struct pollfd p = { s, POLLIN, 0 };
+		char buf[512];
+
+		if (send(s, byte, 1, MSG_NOSIGNAL) != 1)
+			break;
+		if (poll(&p, 1, (int)(every * 1000)) > 0 &&
+		    recv(s, buf, sizeof(buf), 0) <= 0)
+			break;
+	}
+	return now_s() - t0;
+}
+
+Test(server, answers_400_for_a_nameless_or_repeated_part_and_keeps_serving)
+{
+	static const char nameless[] =
+		"--BB\r\nContent-Disposition: form-data\r\n\r\nx\r\n--BB--\r\n";
+	static const char nameless_file[] =
+		"--BB\r\nContent-Disposition: form-data; filename=\"a.tgz\"\r\n"
+		"\r\nx\r\n--BB--\r\n";
+	/* An empty first copy, then a second one: in one write, and split
+	 * right after the second copy's headers. */
+	static const char dup_empty[] =
+		"--BB\r\nContent-Disposition: form-data; name=\"identity\"\r\n\r\n"
+		"\r\n--BB\r\nContent-Disposition: form-data; name=\"identity\"\r\n"
+		"\r\nx@example.org\r\n--BB--\r\n";
+	struct fx f;
+	struct resp r;
+	char *ans = NULL;
+	json_t *j;
+	int code;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	code = raw_post(&f, "/v1/verify", "multipart/form-data; boundary=BB",
+	                nameless, sizeof(nameless) - 1, &ans);
+	cr_expect_eq(code, 400, "answer: %s", ans ? ans : "");
+	j = raw_body_json(ans);
+	cr_expect_str_eq(j ? json_string_value(json_object_get(j, "error"))
+	                   : "", "bad-part");
+	json_decref(j);
+	free(ans);
+	code = raw_post(&f, "/v1/verify", "multipart/form-data; boundary=BB",
+	                nameless_file, sizeof(nameless_file) - 1, NULL);
+	cr_expect_eq(code, 400);
+	ans = NULL;
+	code = raw_post(&f, "/v1/verify", "multipart/form-data; boundary=BB",
+	                dup_empty, sizeof(dup_empty) - 1, &ans);
+	cr_expect_eq(code, 400, "answer: %s", ans ? ans : "");
+	j = raw_body_json(ans);
+	cr_expect_str_eq(j ? json_string_value(json_object_get(j, "error"))
+	                   : "", "duplicate-part");
+	json_decref(j);
+	free(ans);
+	/* The same, the body split in two writes. */
+	{
+		char head[256];
+		size_t cut = strstr(dup_empty + 60, "\r\n\r\n") + 4 - dup_empty;
+		int s = connect_loopback(f.port), n;
+
+		n = snprintf(head, sizeof(head),
+		             "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		             "Content-Type: multipart/form-data; boundary=BB\r\n"
+		             "Content-Length: %zu\r\n\r\n", sizeof(dup_empty) - 1);
+		cr_assert_eq(send(s, head, (size_t)n, MSG_NOSIGNAL), n);
+		cr_assert_eq(send(s, dup_empty, cut, MSG_NOSIGNAL), (ssize_t)cut);
+		usleep(300000);
+		cr_assert_eq(send(s, dup_empty + cut, sizeof(dup_empty) - 1 - cut,
+		                  MSG_NOSIGNAL),
+		             (ssize_t)(sizeof(dup_empty) - 1 - cut));
+		cr_expect_eq(read_answer(s, 10), 400);
+		close(s);
+	}
+	r = http(&f, "GET", "/healthz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200, "pyverifyd died");
+	resp_free(&r);
+	fx_fini(&f);
+}
+
+Test(server, verifies_a_multipart_part_split_after_its_headers)
+{
+	struct fx f;
+	char *bundle = NULL, *body = NULL, head[256];
+	size_t len, cut;
+	int s, n;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	bundle = vs_dump(f.bundle);
+	len = strlen(bundle) + 512;
+	body = malloc(len);
+	cr_assert_not_null(body);
+	n = snprintf(body, len,
+	             "--BB\r\nContent-Disposition: form-data; name=\"bundle\"\r\n"
+	             "\r\n%s\r\n--BB\r\nContent-Disposition: form-data; "
+	             "name=\"artifact\"; filename=\"" ARTIFACT_NAME "\"\r\n\r\n"
+	             "hello\n\r\n--BB--\r\n", bundle);
+	/* Two bytes of the artifact after its headers, the rest later: the
+	 * post processor reports the part's start twice at offset 0. */
+	cut = (size_t)(strstr(body, "hello\n") + 2 - body);
+	s = connect_loopback(f.port);
+	snprintf(head, sizeof(head),
+	         "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	         "Content-Type: multipart/form-data; boundary=BB\r\n"
+	         "Content-Length: %d\r\n\r\n", n);
+	cr_assert(send(s, head, strlen(head), MSG_NOSIGNAL) > 0);
+	cr_assert_eq(send(s, body, cut, MSG_NOSIGNAL), (ssize_t)cut);
+	usleep(300000);
+	cr_assert_eq(send(s, body + cut, (size_t)n - cut, MSG_NOSIGNAL),
+	             (ssize_t)((size_t)n - cut));
+	cr_expect_eq(read_answer(s, 10), 200);
+	close(s);
+	free(body);
+	free(bundle);
+	fx_fini(&f);
+}
+
+/* 270 keep-alive clients against 256 slots on one thread (under epoll the
+ * accepted connections starved here): every connection that got a first
+ * answer keeps getting answers; the others wait or are refused. */
+Test(server, keeps_serving_accepted_connections_beyond_max_connections,
+     .timeout = 60)
+{
+	const char *const extra[] = { "--threads", "1", "--max-connections",
+	                              "256", "--per-ip-connections", "0",
+	                              NULL };
+	enum { N = 270 };
+	/* A small POST answered (400) after its body, on a kept connection. */
+	static const char req[] = "POST /v1/verify HTTP/1.1\r\nHost: x\r\n"
+	                          "Content-Type: application/json\r\n"
+	                          "Content-Length: 2\r\n\r\n{}";
+	static struct pollfd p[N];
+	static double sent[N];
+	static int answers[N], closed[N];
+	static char last[N];
+	struct rlimit rl;
+	struct fx f;
+	double t0, now;
+	int i, starved = 0, served = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < N + 64)
+		cr_skip_test("needs %d open files (ulimit -n)", N + 64);
+	fx_init(&f);
+	fx_start(&f, extra);
+	t0 = now_s();
+	for (i = 0; i < N; i++) {
+		p[i].fd = connect_loopback(f.port);
+		p[i].events = POLLIN;
+		fcntl(p[i].fd, F_SETFL, O_NONBLOCK);
+		cr_assert_eq(send(p[i].fd, req, sizeof(req) - 1, MSG_NOSIGNAL),
+		             (ssize_t)sizeof(req) - 1);
+		sent[i] = t0;
+	}
+	while ((now = now_s()) - t0 < 5.0) {
+		if (poll(p, N, 100) <= 0)
+			continue;
+		for (i = 0; i < N; i++) {
+			char buf[4096];
+			ssize_t r, k;
+
+			if (closed[i] || (p[i].revents & (POLLIN | POLLHUP)) == 0)
+				continue;
+			r = recv(p[i].fd, buf, sizeof(buf), 0);
+			if (r <= 0) {
+				closed[i] = 1;
+				p[i].fd = -p[i].fd - 1; /* poll ignores it */
+				continue;
+			}
+			/* Each JSON answer ends its body with "}\n". */
+			for (k = 0; k < r; k++) {
+				if (last[i] == '}' && buf[k] == '\n') {
+					answers[i]++;
+					sent[i] = now_s();
+					if (send(p[i].fd, req, sizeof(req) - 1,
+					         MSG_NOSIGNAL) != (ssize_t)sizeof(req) - 1)
+						closed[i] = 1;
+				}
+				last[i] = buf[k];
+			}
+		}
+	}
+	now = now_s();
+	for (i = 0; i < N; i++) {
+		if (answers[i] > 0)
+			served++;
+		if (answers[i] > 0 && !closed[i] && now - sent[i] > 2.5)
+			starved++;
+		close(p[i].fd < 0 ? -p[i].fd - 1 : p[i].fd);
+	}
+	cr_expect_geq(served, 256, "only %d connections were served", served);
+	cr_expect_eq(starved, 0, "%d accepted connections waited > 2.5 s for "
+	             "an answer", starved);
+	fx_fini(&f);
+}
+
+/* A body trickled as a chunk extension or as trailers never reaches the
+ * request handler; the upload-rate deadline still cuts it off. */
+Test(server, cuts_off_a_chunked_body_trickled_as_extension_or_trailers,
+     .timeout = 60)
+{
+	const char *const extra[] = { "--timeout", "2", NULL };
+	static const char head[] =
+		"POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		"Content-Type: application/json\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n";
+	static const char *const starts[] = { "1;", "0\r\nX-Slow: " };
+	struct fx f;
+	size_t k;
+
+	fx_init(&f);
+	fx_start(&f, extra);
+	for (k = 0; k < 2; k++) {
+		int s = connect_loopback(f.port);
+		double took;
+
+		cr_assert(send(s, head, sizeof(head) - 1, MSG_NOSIGNAL) > 0);
+		cr_assert(send(s, starts[k], strlen(starts[k]), MSG_NOSIGNAL) > 0);
+		took = trickle_until_closed(s, "a", 1.0, 15.0);
+		cr_expect_lt(took, 8.0, "%s...: held for %.1f s", starts[k], took);
+		close(s);
+	}
+	fx_fini(&f);
+}
+
+Test(server, cuts_off_a_request_head_trickled_within_the_idle_timeout,
+     .timeout = 60)
+{
+	const char *const extra[] = { "--timeout", "30", "--header-timeout",
+	                              "2", NULL };
+	static const char start[] = "GET /healthz HTTP/1.1\r\nX-Slow: ";
+	struct fx f;
+	struct resp r;
+	double took;
+	int s;
+
+	fx_init(&f);
+	fx_start(&f, extra);
+	s = connect_loopback(f.port);
+	cr_assert(send(s, start, sizeof(start) - 1, MSG_NOSIGNAL) > 0);
+	took = trickle_until_closed(s, "a", 1.0, 15.0);
+	cr_expect_lt(took, 6.0, "a trickled head held for %.1f s", took);
+	close(s);
+	/* A prompt client is not affected. */
+	r = http(&f, "GET", "/healthz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200);
+	resp_free(&r);
+	fx_fini(&f);
+}
+
+Test(server, limits_connections_per_address_by_default, .timeout = 60)
+{
+	enum { N = 64 };
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	int s[N + 1], i;
+	struct fx f;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	for (i = 0; i < N; i++) {
+		s[i] = connect_loopback(f.port);
+		cr_assert(send(s[i], req, sizeof(req) - 1, MSG_NOSIGNAL) > 0);
+		cr_assert_eq(read_answer(s[i], 10), 200, "connection %d", i);
+	}
+	/* One more from the same address: refused, not served. */
+	s[N] = connect_loopback(f.port);
+	(void)send(s[N], req, sizeof(req) - 1, MSG_NOSIGNAL);
+	cr_expect_eq(read_answer(s[N], 3), 0,
+	             "connection %d from one address was served", N + 1);
+	for (i = 0; i <= N; i++)
+		close(s[i]);
+	fx_fini(&f);
+}
+
+Test(server, keeps_get_connections_alive)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char *const paths[] = { "/healthz", "/readyz", "/metrics",
+	                                     "/v1/trust" };
+	struct fx f;
+	char buf[256];
+	size_t i;
+	int s;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	s = connect_loopback(f.port);
+	cr_assert(send(s, req, sizeof(req) - 1, MSG_NOSIGNAL) > 0);
+	cr_expect_eq(read_answer(s, 5), 200);
+	for (i = 0; i < 4; i++) {
+		snprintf(buf, sizeof(buf), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
+		         paths[i]);
+		cr_assert(send(s, buf, strlen(buf), MSG_NOSIGNAL) > 0);
+		cr_expect_eq(read_answer(s, 5), 200, "%s on the same connection",
+		             paths[i]);
+	}
+	close(s);
+	fx_fini(&f);
+}
+
+/* Connections waiting in the listen queue at SIGTERM (every slot busy) are
+ * answered, not reset. */
+Test(server, answers_connections_queued_at_sigterm, .timeout = 60)
+{
+	const char *const extra[] = { "--threads", "1", "--max-connections",
+	                              "2", NULL };
+	enum { Q = 3 };
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct fx f;
+	char head[256], *body;
+	int busy[2], q[Q], i, n;
+	size_t len;
+
+	fx_init(&f);
+	fx_start(&f, extra);
+	body = request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	len = strlen(body);
+	n = snprintf(head, sizeof(head),
+	             "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	             "application/json\r\nContent-Length: %zu\r\n\r\n", len);
+	/* Two slow uploads hold both slots. */
+	for (i = 0; i < 2; i++) {
+		busy[i] = connect_loopback(f.port);
+		cr_assert_eq(send(busy[i], head, (size_t)n, MSG_NOSIGNAL), n);
+		cr_assert_eq(send(busy[i], body, 10, MSG_NOSIGNAL), 10);
+	}
+	usleep(300000);
+	for (i = 0; i < Q; i++) {
+		q[i] = connect_loopback(f.port);
+		cr_assert(send(q[i], req, sizeof(req) - 1, MSG_NOSIGNAL) > 0);
+	}
+	usleep(300000);
+	kill(f.pid, SIGTERM);
+	usleep(300000);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(send(busy[i], body + 10, len - 10, MSG_NOSIGNAL),
+		             (ssize_t)(len - 10));
+		cr_expect_eq(read_answer(busy[i], 10), 200);
+		close(busy[i]);
+	}
+	for (i = 0; i < Q; i++) {
+		int code = read_answer(q[i], 10);
+		cr_expect(code == 200 || code == 503,
+		          "queued connection %d: answer %d", i, code);
+		close(q[i]);
+	}
+	free(body);
+	fx_fini(&f);
+}
+
+Test(server, refuses_a_request_of_too_many_json_values)
+{
+	const size_t members = 100000;
+	struct fx f;
+	char *body, *p;
+	size_t i;
+	int code;
+	char *ans = NULL;
+	json_t *j;
+
+	fx_init(&f);
+	fx_start(&f, NULL);
+	body = malloc(members * 16 + 256);
+	cr_assert_not_null(body);
+	p = body + sprintf(body, "{\"bundle\":{");
+	for (i = 0; i < members; i++)
+		p += sprintf(p, "%s\"%zx\":0", i ? "," : "", i);
+	p += sprintf(p, "},\"digest\":\"%s\",\"artifact\":\"" ARTIFACT_NAME
+	             "\"}", f.digest);
+	code = raw_post(&f, "/v1/verify", "application/json", body,
+	                (size_t)(p - body), &ans);
+	cr_expect_eq(code, 400, "answer: %.300s", ans ? ans : "");
+	j = raw_body_json(ans);
+	cr_expect_str_eq(j ? json_string_value(json_object_get(j, "error"))
+	                   : "", "too-many-values");
+	json_decref(j);
+	free(ans);
+	free(body);
+	fx_fini(&f);
+}
+
+Test(server, uses_the_source_trees_policy_when_run_from_a_build_directory)
+{
+	struct fx f;
+	struct resp r;
+	const char *path;
+
+	fx_init(&f);
+	f.policy[0] = '\0'; /* no --policy */
+	fx_start(&f, NULL);
+	r = http(&f, "GET", "/readyz", NULL, NULL, 0, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	resp_free(&r);
+	r = http(&f, "GET", "/v1/trust", NULL, NULL, 0, NULL);
+	path = json_string_value(json_object_get(json_object_get(r.json,
+	                                                         "policy"),
+	                                         "path"));
+	cr_expect(path != NULL &&
+	          strlen(path) >= 19 &&
+	          strcmp(path + strlen(path) - 19, "policy/cpython.json") == 0,
+	          "%s", r.body);
+	resp_free(&r);
+	fx_fini(&f);
+}
+
+/* A CI gate uploads its own build output with the signer: the same answer
+ * as the JSON question without "artifact", the file name echoed. */
+Test(server, verifies_an_upload_of_a_non_cpython_file_against_the_named_signer)
+{
+	struct fx f;
+	struct resp r = { 0, NULL, 0, NULL };
+	struct curl_slist *hdrs = NULL;
+	char path[160], *bundle;
+	curl_mime *mime;
+	curl_mimepart *part;
+	CURL *c;
+
+	fx_init(&f);
+	bundle = vs_dump(f.bundle);
+	snprintf(path, sizeof(path), "%s/build-output.bin", f.dir);
+	write_file(path, "hello\n", 6, 0644);
+	fx_start(&f, NULL);
+	c = easy(&f, &r, "POST", "/v1/verify", NULL, NULL, 0, NULL, &hdrs);
+	mime = curl_mime_init(c);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "bundle");
+	curl_mime_data(part, bundle, CURL_ZERO_TERMINATED);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "artifact");
+	curl_mime_filedata(part, path);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "identity");
+	curl_mime_data(part, "dev@example.org", CURL_ZERO_TERMINATED);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "issuer");
+	curl_mime_data(part, "https://issuer.example", CURL_ZERO_TERMINATED);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+	finish(&r, c);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	cr_expect_str_eq(jget(&r, "status") ? jget(&r, "status") : "",
+	                 "verified");
+	cr_expect_str_eq(jget(&r, "artifact") ? jget(&r, "artifact") : "",
+	                 "build-output.bin");
+	cr_expect_not_null(jget(&r, "note") ? strstr(jget(&r, "note"),
+	                                            "no CPython release policy")
+	                                     : NULL, "%s", r.body);
+	resp_free(&r);
+	curl_mime_free(mime);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	free(bundle);
 	fx_fini(&f);
 }

@@ -346,6 +346,53 @@ Test(tlog, rejects_hashedrekord_v001_with_an_unsupported_digest_algorithm)
 	assert_fails(PYVERIFY_EREJECT);
 }
 
+/* Issue 8 defect 8: hashedrekord 0.0.1 with sha384 and sha512 (P-384 and
+ * P-521 signers); the algorithm must be the one the bundle signs. */
+Test(tlog, accepts_hashedrekord_v001_with_sha384_and_sha512_digests)
+{
+	static const struct {
+		const char *name;
+		int alg;
+		const EVP_MD *(*md)(void);
+	} algs[] = {
+		{ "sha384", PV_HASH_SHA2_384, EVP_sha384 },
+		{ "sha512", PV_HASH_SHA2_512, EVP_sha512 },
+	};
+	uint8_t d[64];
+	char hex[129];
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(EVP_Digest(artifact, strlen(artifact), d, &n,
+		                        algs[i].md(), NULL), 1);
+		pv_hex_encode(hex, d, n);
+		set_body("hashedrekord", "0.0.1",
+		         v001(algs[i].name, hex, &F.sig, F.cert_pem));
+		F.c.digest_alg = algs[i].alg;
+		F.c.artifact_digest = d;
+		assert_ok();
+		cr_assert_eq(pv_tlog_body_digest_alg(&F.e), algs[i].alg);
+		/* Another digest of that length. */
+		d[0] ^= 1;
+		assert_fails(PYVERIFY_EREJECT);
+		cr_assert(strstr(F.err.msg, "another artifact") != NULL, "%s",
+		          F.err.msg);
+		d[0] ^= 1;
+		/* The bundle signs the SHA-256 digest instead. */
+		F.c.digest_alg = 0;
+		F.c.artifact_digest = NULL;
+		assert_fails(PYVERIFY_EREJECT);
+		cr_assert(strstr(F.err.msg, "bundle signs its sha256 digest") !=
+		          NULL, "%s", F.err.msg);
+	}
+	/* Not a SHA-2 name at all. */
+	set_body("hashedrekord", "0.0.1", v001("md5", NULL, &F.sig, F.cert_pem));
+	assert_fails(PYVERIFY_EREJECT);
+	cr_assert(strstr(F.err.msg, "not supported") != NULL, "%s", F.err.msg);
+	cr_assert_eq(pv_tlog_body_digest_alg(&F.e), 0);
+}
+
 Test(tlog, rejects_hashedrekord_v001_with_a_malformed_digest)
 {
 	set_body("hashedrekord", "0.0.1", v001("sha256", "abcd", &F.sig,
@@ -682,18 +729,35 @@ Test(tlog, rejects_hashedrekord_v002_that_is_not_byte_for_byte_canonical)
 	assert_fails(PYVERIFY_EREJECT);
 }
 
-Test(tlog, rejects_hashedrekord_v002_for_a_p384_message_signature)
+/* Issue 8 defect 8: a P-384 key signs the SHA-384 digest of the artifact
+ * (PKIX_ECDSA_P384_SHA_384); the rebuilt 0.0.2 body names SHA2_384 and
+ * carries that digest. A body that records SHA2_384 for a bundle that
+ * signs the SHA-256 digest is another signing event. */
+Test(tlog, accepts_hashedrekord_v002_for_a_p384_message_signature)
 {
 	EVP_PKEY *k = gen_key("P-384");
 	struct pv_pubkey key384;
+	uint8_t d384[48];
+	unsigned int n = 0;
 
+	cr_assert_eq(EVP_Digest(artifact, strlen(artifact), d384, &n,
+	                        EVP_sha384(), NULL), 1);
 	spki_key(&key384, k, PV_KEY_PKIX_ECDSA_P384_SHA_384);
 	fx_key_bundle();
 	F.c.key = &key384;
-	v002("SHA2_384", F.digest, 32, &F.sig, "PKIX_ECDSA_P384_SHA_384",
-	     "publicKey", key384.spki.data, key384.spki.len);
+	v002("SHA2_384", d384, sizeof(d384), &F.sig,
+	     "PKIX_ECDSA_P384_SHA_384", "publicKey", key384.spki.data,
+	     key384.spki.len);
+	/* Before: "only SHA-256 artifact digests are supported". */
+	F.c.digest_alg = PV_HASH_SHA2_384;
+	F.c.artifact_digest = d384;
+	assert_ok();
+	/* The bundle signs the SHA-256 digest: the entry is not about it. */
+	F.c.digest_alg = 0;
+	F.c.artifact_digest = NULL;
 	assert_fails(PYVERIFY_EREJECT);
-	cr_assert(strstr(F.err.msg, "unsupported") != NULL, "%s", F.err.msg);
+	cr_assert(strstr(F.err.msg, "another artifact") != NULL, "%s",
+	          F.err.msg);
 	pv_pubkey_clear(&key384);
 	EVP_PKEY_free(k);
 }

@@ -310,8 +310,14 @@ Test(trust_root, requires_a_validity_start_for_every_log_and_ca)
 	del(j, "tlogs.1.publicKey.validFor", "start");
 	expect_reject(j, "tlogs[1].publicKey.validFor.start is missing");
 	j = base_root();
-	del(j, "ctlogs.0.publicKey", "validFor");
-	expect_reject(j, "ctlogs[0].publicKey.validFor is missing");
+	set(j, "ctlogs.0.publicKey", "validFor", json_object());
+	expect_reject(j, "ctlogs[0].publicKey.validFor.start is missing");
+	j = base_root();
+	del(j, "tlogs.0.publicKey.validFor", "start");
+	expect_reject(j, "tlogs[0].publicKey.validFor.start is missing");
+	j = base_root();
+	del(j, "timestampAuthorities.0.validFor", "start");
+	expect_reject(j, "timestampAuthorities[0].validFor.start is missing");
 	j = base_root();
 	del(j, "certificateAuthorities.0.validFor", "start");
 	expect_reject(j, "certificateAuthorities[0].validFor.start is missing");
@@ -319,6 +325,62 @@ Test(trust_root, requires_a_validity_start_for_every_log_and_ca)
 	set(j, "timestampAuthorities.0.validFor", "start",
 	    json_string("2021-13-01T00:00:00Z"));
 	expect_reject(j, "expected an RFC 3339 time");
+}
+
+/* Issue 8 defect 7: validFor is optional in the protobuf and sigstore-go and
+ * sigstore-js read an absent window as unbounded; private deployments omit
+ * it. Each of the four kinds loads with an open window. */
+Test(trust_root, reads_an_absent_validity_window_as_unbounded)
+{
+	static const char *const holders[] = {
+		"tlogs.0.publicKey", "ctlogs.0.publicKey",
+		"certificateAuthorities.0", "timestampAuthorities.0",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(holders) / sizeof(holders[0]); i++) {
+		json_t *j = base_root();
+		pyverify_trust_root *r;
+		const struct pv_time_range *w;
+
+		del(j, holders[i], "validFor");
+		r = expect_load(j);
+		w = i == 0   ? &r->tlogs[0].valid
+		    : i == 1 ? &r->ctlogs[0].valid
+		    : i == 2 ? &r->cas[0].valid
+		             : &r->tsas[0].valid;
+		cr_assert(w->open_start, "%s", holders[i]);
+		cr_assert_eq(w->has_end, 0, "%s", holders[i]);
+		cr_assert(pv_time_range_contains(w, INT64_MIN), "%s",
+		          holders[i]);
+		cr_assert(pv_time_range_contains(w, 0), "%s", holders[i]);
+		cr_assert(pv_time_range_contains(w, INT64_MAX), "%s",
+		          holders[i]);
+		/* The entries that keep their window keep it closed. */
+		cr_assert_eq(r->tlogs[1].valid.open_start, 0);
+		cr_assert(!pv_time_range_contains(&r->tlogs[1].valid,
+		                                  1610452407000LL - 1));
+		pyverify_trust_root_free(r);
+	}
+	{
+		/* null is absence in protobuf JSON, so it opens the window
+		 * too; an empty object is a window without a start. */
+		json_t *j = base_root();
+		pyverify_trust_root *r;
+
+		set(j, "certificateAuthorities.0", "validFor", json_null());
+		r = expect_load(j);
+		cr_assert(r->cas[0].valid.open_start);
+		pyverify_trust_root_free(r);
+		j = base_root();
+		set(j, "certificateAuthorities.0", "validFor", json_object());
+		expect_reject(j, "certificateAuthorities[0].validFor.start is "
+		                 "missing");
+		j = base_root();
+		set(j, "timestampAuthorities.0", "validFor",
+		    json_string("2021-01-01T00:00:00Z"));
+		expect_reject(j, "timestampAuthorities[0].validFor");
+	}
 }
 
 Test(trust_root, reads_null_as_absent_like_protobuf_json)

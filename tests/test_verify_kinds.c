@@ -134,7 +134,7 @@ fx_free(struct fx *f)
 static char *
 statement(const char *const *arts, size_t n, const char *type)
 {
-	struct vs_subject subj[4];
+	struct vs_subject subj[4] = { { 0 } };
 	char names[4][8];
 	size_t i;
 	char *s;
@@ -880,5 +880,56 @@ Test(verify_kinds, rekor2_rejects_a_timestamp_outside_the_leaf_validity)
 		pyverify_result res;
 		vr_expect_ok(f.root, f.bundle, NULL, &res);
 	}
+	fx_free(&f);
+}
+
+/* Issue 8 defect 7: a trusted root that gives no validFor for its logs, CT
+ * logs, CAs and timestamp authorities trusts them without a time bound
+ * (protobuf: valid_for is optional; sigstore-go and sigstore-js read it as
+ * unbounded). Every window-checking step runs: SET and log key (Rekor v1),
+ * log key at the timestamp (Rekor v2), SCT, CA, TSA. */
+static void
+drop_windows(json_t *root)
+{
+	static const char *const sections[] = { "tlogs", "ctlogs" };
+	json_t *arr, *e;
+	size_t s, i;
+
+	for (s = 0; s < 2; s++) {
+		arr = vr_at(root, sections[s]);
+		json_array_foreach(arr, i, e)
+			json_object_del(json_object_get(e, "publicKey"),
+			                "validFor");
+	}
+	json_array_foreach(vr_at(root, "certificateAuthorities"), i, e)
+		json_object_del(e, "validFor");
+	json_array_foreach(vr_at(root, "timestampAuthorities"), i, e)
+		json_object_del(e, "validFor");
+}
+
+Test(verify_kinds, a_root_without_validity_windows_verifies_every_kind)
+{
+	struct fx f;
+	pyverify_result res;
+
+	fx_init(&f);
+	/* Rekor v1 with an inclusion promise and an RFC 3161 timestamp. */
+	f.bundle = vs_sign(f.vs, f.leaf, NULL);
+	cr_assert_not_null(f.bundle);
+	add_stamp(f.bundle, f.tsa, TS_TIME, NULL, 0);
+	trust_tsa(f.root, f.tsa, 0);
+	drop_windows(f.root);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_eq(res.verified_times, 2);
+	json_decref(f.bundle);
+	/* Rekor v2: the log key window is checked at the timestamp. */
+	f.bundle = v2_bundle(&f, NULL, 0);
+	drop_windows(f.root);
+	vr_expect_ok(f.root, f.bundle, NULL, &res);
+	cr_assert_eq(res.signing_time, TS_TIME);
+	/* An open window does not open anything else: a leaf expired at the
+	 * timestamp still fails. */
+	add_stamp(f.bundle, f.tsa, VS_EPOCH + 601, NULL, 0);
+	vr_expect_step(f.root, f.bundle, NULL, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	fx_free(&f);
 }

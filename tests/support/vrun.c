@@ -75,6 +75,12 @@ vr_expect_step(json_t *root_json, json_t *bundle_json, const struct vr_opts *o,
 
 	cr_assert_neq(rc, 0, "accepted, expected rejection at %s",
 	              pyverify_step_code(step));
+	/* A rejection is a verdict on what was read: a usage, memory or
+	 * internal error at the right step would pass unnoticed otherwise. */
+	cr_assert(rc == PYVERIFY_EREJECT || rc == PYVERIFY_EPARSE,
+	          "rejected with status %s (%s), expected a verification "
+	          "rejection at [%s]", pyverify_status_name(rc), err.msg,
+	          pyverify_step_code(step));
 	cr_assert_eq(err.step, step, "rejected at [%s] (%s), expected [%s]",
 	             pyverify_step_code(err.step), err.msg,
 	             pyverify_step_code(step));

@@ -31,7 +31,8 @@ struct vr_opts {
 /* Verifies; returns the library status (trust root must load). */
 int vr_run(json_t *root_json, json_t *bundle_json, const struct vr_opts *o,
            pyverify_result *res, pyverify_error *err);
-/* Asserts rejection at exactly `step`, with a message. */
+/* Asserts rejection at exactly `step`, with a message, as a verdict
+ * (PYVERIFY_EREJECT or PYVERIFY_EPARSE, never a usage or internal error). */
 void vr_expect_step(json_t *root_json, json_t *bundle_json,
                     const struct vr_opts *o, pyverify_step step);
 /* Asserts acceptance. */

@@ -98,15 +98,15 @@ static int key_id(EVP_PKEY *k, uint8_t out[32])
 	return 0;
 }
 
-/* ECDSA with SHA-256 over msg; DER signature, OPENSSL_malloc'd. */
-static int ec_sign(EVP_PKEY *k, const void *msg, size_t len,
-                   unsigned char **sig, size_t *siglen)
+/* ECDSA with `md` over msg; DER signature, OPENSSL_malloc'd. */
+static int ec_sign_md(EVP_PKEY *k, const EVP_MD *md, const void *msg,
+                      size_t len, unsigned char **sig, size_t *siglen)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char *s = NULL;
 	size_t n = 0;
 	int rc = -1;
-	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, k) != 1)
+	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, md, NULL, k) != 1)
 		goto done;
 	if (EVP_DigestSign(ctx, NULL, &n, msg, len) != 1)
 		goto done;
@@ -121,6 +121,60 @@ done:
 	OPENSSL_free(s);
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+/* ECDSA with SHA-256 (the logs, the CT log, P-256 signers). */
+static int ec_sign(EVP_PKEY *k, const void *msg, size_t len,
+                   unsigned char **sig, size_t *siglen)
+{
+	return ec_sign_md(k, EVP_sha256(), msg, len, sig, siglen);
+}
+
+/* The curve's group name, "" when not an EC key. */
+static const char *curve_of(EVP_PKEY *key, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (key == NULL || !EVP_PKEY_is_a(key, "EC") ||
+	    EVP_PKEY_get_group_name(key, buf, len, &n) != 1)
+		return "";
+	return buf;
+}
+
+/* The hash that pairs with a signer's curve (SPEC 2.3), as 256/384/512;
+ * 0 for a key the fixture does not sign with. */
+static int key_hash_bits(EVP_PKEY *key)
+{
+	char g[32];
+	const char *c = curve_of(key, g, sizeof(g));
+	if (strcmp(c, "prime256v1") == 0)
+		return 256;
+	if (strcmp(c, "secp384r1") == 0)
+		return 384;
+	if (strcmp(c, "secp521r1") == 0)
+		return 512;
+	return 0;
+}
+
+static const EVP_MD *md_of_bits(int bits)
+{
+	return bits == 384 ? EVP_sha384() : bits == 512 ? EVP_sha512()
+	                                                : EVP_sha256();
+}
+
+static const char *key_details_of(EVP_PKEY *key)
+{
+	switch (key_hash_bits(key)) {
+	case 384: return "PKIX_ECDSA_P384_SHA_384";
+	case 512: return "PKIX_ECDSA_P521_SHA_512";
+	default: return "PKIX_ECDSA_P256_SHA_256";
+	}
+}
+
+static void digest_bits(uint8_t *out, int bits, const void *data, size_t len)
+{
+	unsigned int n = 0;
+	if (EVP_Digest(data, len, out, &n, md_of_bits(bits), NULL) != 1)
+		abort();
 }
 
 static int rfc3339(char out[32], int64_t t)
@@ -696,7 +750,7 @@ struct vs_leaf *vs_leaf_new(struct vs *vs, const struct vs_leaf_opts *opts)
 	leaf = calloc(1, sizeof(*leaf));
 	if (leaf == NULL)
 		return NULL;
-	leaf->key = EVP_EC_gen("P-256");
+	leaf->key = EVP_EC_gen(o->curve ? o->curve : "P-256");
 	x = X509_new();
 	empty = X509_NAME_new();
 	if (leaf->key == NULL || x == NULL || empty == NULL)
@@ -1059,16 +1113,17 @@ char *vs_public_key_pem(EVP_PKEY *key)
 
 /* SPEC 3.8.2: the hashedrekord 0.0.1 body in JCS order; pem64 is the b64
  * of a CERTIFICATE or PUBLIC KEY PEM. */
-static char *rekord_body(const uint8_t digest[32], const uint8_t *sig,
+static char *rekord_body(const uint8_t *digest, int bits, const uint8_t *sig,
                          size_t siglen, const char *pem64)
 {
 	struct sb b = {0};
-	char dhex[65];
+	char dhex[129];
 	char *s64 = b64(sig, siglen);
-	hex(dhex, digest, 32);
+	hex(dhex, digest, (size_t)bits / 8);
 	sb_str(&b, "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\","
-	           "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\","
-	           "\"value\":\"");
+	           "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"");
+	sb_str(&b, bits == 384 ? "sha384" : bits == 512 ? "sha512" : "sha256");
+	sb_str(&b, "\",\"value\":\"");
 	sb_str(&b, dhex);
 	sb_str(&b, "\"}},\"signature\":{\"content\":\"");
 	sb_str(&b, s64);
@@ -1104,20 +1159,25 @@ static char *dsse_body(const uint8_t env_hash[32], const uint8_t pay_hash[32],
 
 /* SPEC 3.8.3: the hashedrekord 0.0.2 body, exact JCS bytes ("keyDetails" <
  * "publicKey" < "x509Certificate"). raw = leaf DER or DER SPKI. */
-static char *rekord2_body(const uint8_t digest[32], const uint8_t *sig,
+static char *rekord2_body(const uint8_t *digest, int bits, const uint8_t *sig,
                           size_t siglen, const uint8_t *raw, size_t rawlen,
-                          int is_cert)
+                          int is_cert, const char *details)
 {
 	struct sb b = {0};
-	char *d64 = b64(digest, 32), *s64 = b64(sig, siglen);
+	char *d64 = b64(digest, (size_t)bits / 8), *s64 = b64(sig, siglen);
 	char *r64 = b64(raw, rawlen);
 	sb_str(&b, "{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\","
 	           "\"spec\":{\"hashedRekordV002\":{\"data\":{\"algorithm\":"
-	           "\"SHA2_256\",\"digest\":\"");
+	           "\"");
+	sb_str(&b, bits == 384 ? "SHA2_384" : bits == 512 ? "SHA2_512"
+	                                                 : "SHA2_256");
+	sb_str(&b, "\",\"digest\":\"");
 	sb_str(&b, d64);
 	sb_str(&b, "\"},\"signature\":{\"content\":\"");
 	sb_str(&b, s64);
-	sb_str(&b, "\",\"verifier\":{\"keyDetails\":\"PKIX_ECDSA_P256_SHA_256\",");
+	sb_str(&b, "\",\"verifier\":{\"keyDetails\":\"");
+	sb_str(&b, details);
+	sb_str(&b, "\",");
 	sb_str(&b, is_cert ? "\"x509Certificate\"" : "\"publicKey\"");
 	sb_str(&b, ":{\"rawBytes\":\"");
 	sb_str(&b, r64);
@@ -1295,8 +1355,8 @@ struct signer {
 /* What the log records: body text and its kind. */
 static char *log_body(const struct signer *s, const struct vs_sign_opts *o,
                       const uint8_t *sig, size_t siglen,
-                      const uint8_t msg_digest[32], const json_t *envelope,
-                      const char **kind)
+                      const uint8_t *msg_digest, int bits,
+                      const json_t *envelope, const char **kind)
 {
 	X509 *lc = o->log_cert ? o->log_cert : s->cert;
 	const uint8_t *lsig = o->log_signature ? o->log_signature : sig;
@@ -1319,7 +1379,8 @@ static char *log_body(const struct signer *s, const struct vs_sign_opts *o,
 		if (rawlen > 0)
 			out = rekord2_body(o->log_digest ? o->log_digest
 			                                 : msg_digest,
-			                   lsig, lsiglen, raw, rawlen, lc != NULL);
+			                   bits, lsig, lsiglen, raw, rawlen,
+			                   lc != NULL, key_details_of(s->key));
 		OPENSSL_free(raw);
 		return out;
 	}
@@ -1328,7 +1389,7 @@ static char *log_body(const struct signer *s, const struct vs_sign_opts *o,
 		return NULL;
 	if (s->payload == NULL) {
 		out = rekord_body(o->log_digest ? o->log_digest : msg_digest,
-		                  lsig, lsiglen, pem64);
+		                  bits, lsig, lsiglen, pem64);
 	} else {
 		/* envelopeHash: the envelope JSON "as submitted". */
 		text = vs_dump(envelope);
@@ -1376,7 +1437,10 @@ static json_t *sign_any(struct vs *vs, const struct signer *s,
 	                                    : "application/vnd.in-toto+json";
 	const char *kind = NULL;
 	uint64_t index;
-	uint8_t digest[32];
+	uint8_t digest[64];
+	/* SPEC 2.3: the signer's curve picks the hash unless told. */
+	int bits = o->hash ? o->hash : key_hash_bits(s->key);
+	const EVP_MD *md = md_of_bits(bits);
 	unsigned char *sig = NULL;
 	size_t siglen = 0, msglen = 0;
 	char *body = NULL, *msg = NULL;
@@ -1396,27 +1460,31 @@ static json_t *sign_any(struct vs *vs, const struct signer *s,
 		return NULL;
 
 	if (s->payload == NULL) {
-		/* SPEC 3.7.1: ECDSA P-256 over SHA-256(artifact). */
-		vs_sha256(digest, art, art_len);
-		if (ec_sign(o->signing_key ? o->signing_key : s->key, art,
-		            art_len, &sig, &siglen) != 0)
+		/* SPEC 3.7.1: ECDSA over H(artifact), H paired with the
+		 * curve (or o->hash). */
+		digest_bits(digest, bits, art, art_len);
+		if (ec_sign_md(o->signing_key ? o->signing_key : s->key, md,
+		               art, art_len, &sig, &siglen) != 0)
 			goto done;
 		content = o->no_message_digest
 		              ? json_pack("{s:o}", "signature",
 		                          jb64(sig, siglen))
 		              : json_pack("{s:{s:s, s:o}, s:o}", "messageDigest",
-		                          "algorithm", "SHA2_256", "digest",
-		                          jb64(digest, 32), "signature",
-		                          jb64(sig, siglen));
+		                          "algorithm",
+		                          bits == 384   ? "SHA2_384"
+		                          : bits == 512 ? "SHA2_512"
+		                                        : "SHA2_256",
+		                          "digest", jb64(digest, (size_t)bits / 8),
+		                          "signature", jb64(sig, siglen));
 	} else {
 		/* SPEC 3.7.2: the signature covers PAE; Rekor v2 logs
 		 * SHA-256(PAE) as the digest (SPEC 3.8.3). */
 		msg = pae(ptype, s->payload, &msglen);
 		if (msg == NULL)
 			goto done;
-		vs_sha256(digest, msg, msglen);
-		if (ec_sign(o->signing_key ? o->signing_key : s->key, msg,
-		            msglen, &sig, &siglen) != 0)
+		digest_bits(digest, bits, msg, msglen);
+		if (ec_sign_md(o->signing_key ? o->signing_key : s->key, md,
+		               msg, msglen, &sig, &siglen) != 0)
 			goto done;
 		content = json_pack("{s:o, s:s, s:[{s:o}]}", "payload",
 		                    jb64(s->payload, strlen(s->payload)),
@@ -1425,7 +1493,7 @@ static json_t *sign_any(struct vs *vs, const struct signer *s,
 	}
 	if (content == NULL)
 		goto done;
-	body = log_body(s, o, sig, siglen, digest, content, &kind);
+	body = log_body(s, o, sig, siglen, digest, bits, content, &kind);
 	if (body == NULL)
 		goto done;
 	mat = material(s, minor);
@@ -1474,15 +1542,10 @@ json_t *vs_sign_dsse(struct vs *vs, const struct vs_leaf *leaf,
 	return sign_any(vs, &s, opts);
 }
 
-/* The fixture signs ECDSA P-256 SHA-256 only (and Rekor v2 records
- * PKIX_ECDSA_P256_SHA_256). */
+/* The fixture signs with ECDSA P-256, P-384 and P-521. */
 static int is_p256(EVP_PKEY *key)
 {
-	char group[32];
-	size_t n = 0;
-	return key != NULL && EVP_PKEY_is_a(key, "EC") &&
-	       EVP_PKEY_get_group_name(key, group, sizeof(group), &n) == 1 &&
-	       strcmp(group, "prime256v1") == 0;
+	return key_hash_bits(key) != 0;
 }
 
 json_t *vs_sign_with_key(struct vs *vs, EVP_PKEY *key,
@@ -1512,18 +1575,33 @@ char *vs_intoto_statement(const struct vs_subject *subjects, size_t n,
 {
 	json_t *subj = json_array(), *st = NULL;
 	char *out = NULL;
-	uint8_t h[32];
-	char hx[65];
+	uint8_t h[64];
+	char hx[129];
 
 	if (subj == NULL || (subjects == NULL && n > 0))
 		goto done;
 	for (size_t i = 0; i < n; i++) {
-		vs_sha256(h, subjects[i].data, subjects[i].len);
-		hex(hx, h, 32);
+		unsigned want = subjects[i].digests ? subjects[i].digests
+		                                    : VS_SHA256;
+		static const struct { unsigned bit; int bits; const char *name; }
+		    algs[] = { { VS_SHA256, 256, "sha256" },
+		               { VS_SHA384, 384, "sha384" },
+		               { VS_SHA512, 512, "sha512" } };
+		json_t *dg = json_object();
+		if (dg == NULL)
+			goto done;
+		for (size_t k = 0; k < 3; k++) {
+			if (!(want & algs[k].bit))
+				continue;
+			digest_bits(h, algs[k].bits, subjects[i].data,
+			            subjects[i].len);
+			hex(hx, h, (size_t)algs[k].bits / 8);
+			json_object_set_new(dg, algs[k].name, json_string(hx));
+		}
 		if (json_array_append_new(
-		        subj, json_pack("{s:s, s:{s:s}}", "name",
+		        subj, json_pack("{s:s, s:o}", "name",
 		                        subjects[i].name ? subjects[i].name : "",
-		                        "digest", "sha256", hx)) != 0)
+		                        "digest", dg)) != 0)
 			goto done;
 	}
 	/* SPEC 3.7.3: an in-toto Statement v1. */

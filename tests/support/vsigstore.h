@@ -55,11 +55,13 @@ struct vs_leaf_opts {
 	int no_codesign_eku;    /* EKU serverAuth instead of codeSigning */
 	int no_digital_signature; /* KeyUsage keyEncipherment only */
 	int self_signed;        /* not issued by the CA at all */
+	const char *curve;      /* leaf key: "P-256" (default), "P-384",
+	                           "P-521" (issue 8) */
 };
 
 struct vs_leaf {
 	X509 *cert;
-	EVP_PKEY *key;          /* P-256 */
+	EVP_PKEY *key;          /* P-256 unless opts->curve */
 };
 
 /* Mints a leaf certificate (with an embedded SCT unless no_sct). opts may be
@@ -106,6 +108,12 @@ struct vs_sign_opts {
 	int v2_cosign_before;
 	int v2_cosign_after;
 	int v2_no_log_signature;
+	/* Issue 8: the digest the signature signs, 256, 384 or 512; 0 = the
+	 * one the signer's curve pairs with (SPEC 2.3: P-256 SHA-256, P-384
+	 * SHA-384, P-521 SHA-512). messageDigest, the hashedrekord 0.0.1
+	 * hash, the 0.0.2 data and the DSSE signature follow it; log_digest
+	 * is then that many bits long. */
+	int hash;
 };
 
 /*
@@ -157,10 +165,15 @@ char *vs_checkpoint_v2(struct vs *vs, uint64_t size, const uint8_t root[32]);
 json_t *vs_sign_dsse(struct vs *vs, const struct vs_leaf *leaf,
                      const struct vs_sign_opts *opts, const char *payload);
 
+#define VS_SHA256 0x1u
+#define VS_SHA384 0x2u
+#define VS_SHA512 0x4u
+
 struct vs_subject {
 	const char *name;
 	const void *data;   /* the subject's bytes, hashed with SHA-256 */
 	size_t len;
+	unsigned digests;   /* VS_SHA* bits of the digest map; 0 = sha256 */
 };
 
 /* An in-toto Statement v1 JSON text (compact) with these subjects and an
@@ -171,8 +184,8 @@ char *vs_intoto_statement(const struct vs_subject *subjects, size_t n,
 
 /*
  * A managed-key bundle (SPEC 3.14): verificationMaterial.publicKey
- * {hint: b64(SHA-256(DER SPKI))}, a messageSignature by `key` (EC P-256
- * only), and a hashedrekord 0.0.1 entry whose publicKey.content is the b64
+ * {hint: b64(SHA-256(DER SPKI))}, a messageSignature by `key` (EC P-256,
+ * P-384 or P-521), and a hashedrekord 0.0.1 entry whose publicKey.content is the b64
  * of the "PUBLIC KEY" PEM (Rekor v1) or, with opts->rekor_v2, hashedrekord
  * 0.0.2 with verifier.publicKey.rawBytes. log_cert, if set, is logged in
  * place of the key. New reference or NULL.
