@@ -1,11 +1,14 @@
 /*
  * fuzz_common.h - shared helpers of the libFuzzer targets (tests/fuzz).
  *
- * Fixtures (keys, trusted roots, signed bundles) are minted once with the
- * test support code (vsigstore, vtsa) and saved under $PV_FUZZ_FIXTURES
- * (default build-fuzz/fixtures)/<target>/, so every later run - and every
- * crash reproduction - sees the same keys. Seed inputs made at that moment
- * go to <target>/seeds/, which tests/fuzz/run.sh copies into the corpus.
+ * Fixtures (trusted roots, signed bundles, public keys) are minted once with
+ * the test support code (vsigstore, vtsa) and kept in the repository under
+ * $PV_FUZZ_FIXTURES (default tests/fuzz/fixtures, relative to the
+ * repository root)/<target>/, so every run - and every crash reproduction -
+ * sees the same keys as the seeds in tests/fuzz/corpus/<target>/. A target
+ * mints its fixture only where it is missing; seed inputs made at that
+ * moment go to <target>/seeds/ (tests/fuzz/mkcorpus.sh moves them into the
+ * corpus).
  *
  * Test-only: never linked into the library.
  */
@@ -37,7 +40,7 @@ fz_root_dir(void)
 {
 	const char *d = getenv("PV_FUZZ_FIXTURES");
 
-	return d != NULL && d[0] != '\0' ? d : "build-fuzz/fixtures";
+	return d != NULL && d[0] != '\0' ? d : "tests/fuzz/fixtures";
 }
 
 static inline void

@@ -1,12 +1,14 @@
 #!/bin/sh
 # run.sh TARGET SECONDS [libFuzzer options...] - fuzzes one target built by
 # build.sh for SECONDS seconds with the corpus build-fuzz/corpus/TARGET.
-# The corpus is seeded from the fixtures the target mints on its first run
-# (build-fuzz/fixtures/TARGET/seeds) and, when ../shared/testdata (or
-# $PYVERIFY_TESTDATA) exists, from real data: conformance and CPython
-# bundles, trusted roots, checkpoints, TSA tokens, certificates and DSSE
-# payloads extracted from the bundles (needs jq). Crashes are written to
-# build-fuzz/crashes/TARGET/. Exit status: libFuzzer's (0 = nothing found).
+# The corpus is seeded from the repository's seeds (tests/fuzz/corpus/TARGET,
+# made with the fixtures in tests/fuzz/fixtures/TARGET), from the seeds of
+# fixtures a target mints when PV_FUZZ_FIXTURES names a directory without
+# them, and, when ../shared/testdata (or $PYVERIFY_TESTDATA) exists, from
+# real data: conformance and CPython bundles, trusted roots, checkpoints,
+# TSA tokens, certificates and DSSE payloads extracted from the bundles
+# (needs jq). Crashes are written to build-fuzz/crashes/TARGET/. Exit
+# status: libFuzzer's (0 = nothing found).
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -22,20 +24,30 @@ BIN="$OUT/bin/$T"
 CORPUS="$OUT/corpus/$T"
 CRASHES="$OUT/crashes/$T"
 TD=${PYVERIFY_TESTDATA:-../shared/testdata}
-PV_FUZZ_FIXTURES=${PV_FUZZ_FIXTURES:-$PWD/$OUT/fixtures}
+# The repository's fixtures are read, never written: a target mints only
+# into a directory that lacks its fixture.
+PV_FUZZ_FIXTURES=${PV_FUZZ_FIXTURES:-$PWD/tests/fuzz/fixtures}
 export PV_FUZZ_FIXTURES
 
 [ -x "$BIN" ] || { echo "$BIN missing: run tests/fuzz/build.sh" >&2; exit 2; }
 mkdir -p "$CORPUS" "$CRASHES"
+# Targets' scratch files (fuzz_server's token files), removed at the end.
+TMPDIR=$(mktemp -d "$PWD/$OUT/tmp.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+trap 'exit 130' INT TERM
 
 # Input size bound per target (bundles and roots are a few KB).
 case $T in
-fuzz_bundle|fuzz_verify) MAXLEN=65536 ;;
+fuzz_bundle|fuzz_verify|fuzz_server) MAXLEN=65536 ;;
 fuzz_trust_root|fuzz_body) MAXLEN=32768 ;;
 *) MAXLEN=16384 ;;
 esac
 
-# Mint the fixtures (first run only) and copy their seeds.
+if [ -d "tests/fuzz/corpus/$T" ]; then
+	cp -n "tests/fuzz/corpus/$T/"* "$CORPUS/" 2>/dev/null || true
+fi
+# Mint the fixtures (when missing) and copy their seeds.
 "$BIN" -runs=0 "$CORPUS" >/dev/null 2>&1 || true
 if [ -d "$PV_FUZZ_FIXTURES/$T/seeds" ]; then
 	cp -n "$PV_FUZZ_FIXTURES/$T/seeds/"* "$CORPUS/" 2>/dev/null || true
@@ -117,6 +129,6 @@ if [ -d "$TD" ] && [ ! -f "$OUT/corpus/.$T.real-seeds" ]; then
 	: > "$OUT/corpus/.$T.real-seeds"
 fi
 
-exec "$BIN" -max_total_time="$SECS" -max_len="$MAXLEN" -rss_limit_mb=2048 \
+"$BIN" -max_total_time="$SECS" -max_len="$MAXLEN" -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=1 -artifact_prefix="$CRASHES/" \
     "$@" "$CORPUS"
