@@ -13,7 +13,7 @@
 #   make bench          speed measurements, printed as ratios
 #   make bench-server   pyverifyd throughput under wrk, as ratios
 #   make install        PREFIX=... DESTDIR=...
-#   make lint           banned functions
+#   make lint           banned functions; include rules of lib/README.md
 #   make fuzz           libFuzzer, FUZZ_SECONDS (60) per target (clang)
 #   make fuzz-check     every fuzz target for FUZZ_CHECK_SECONDS (15), two at
 #                       a time, from the seeds in tests/fuzz/corpus; a crash
@@ -55,7 +55,10 @@ LDHARDEN = -Wl,-z,relro,-z,now,-z,noexecstack
 ALL_CFLAGS = $(WARN) $(DEFS) $(HARDEN) $(DEPFLAGS) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 BUILD ?= build
-LIB_SRC  = $(sort $(wildcard lib/*.c))
+# lib/ is layered, one folder a layer (lib/README.md): util, crypto, format,
+# verify, cpython; lib/pyverify.h is the public API.
+LIB_LAYERS = util crypto format verify cpython
+LIB_SRC  = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 CMD_SRC  = $(sort $(wildcard cmd/*.c))
 SRV_SRC  = $(sort $(wildcard server/*.c))
 SUP_SRC  = $(sort $(wildcard tests/support/*.c))
@@ -229,10 +232,11 @@ install: all
 
 BANNED = strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|sscanf
 lint:
-	@! grep -nE "(^|[^_a-z])($(BANNED)) *\(" lib/*.c cmd/*.c $(SRV_SRC) \
+	@! grep -nE "(^|[^_a-z])($(BANNED)) *\(" $(LIB_SRC) cmd/*.c $(SRV_SRC) \
 	    || { echo "banned function used (see BANNED in the Makefile)"; \
 	         exit 1; }
 	@echo "lint: no banned functions"
+	@sh tests/lint/includes.sh
 
 clean:
 	rm -rf build build-asan

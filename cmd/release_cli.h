@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "release.h"
+#include "cpython/release.h"
 
 /* Exit statuses of the release and scan modes (README "Exit status"). */
 enum {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "verify/steps.h"
 
 static void
 usage(FILE *f)

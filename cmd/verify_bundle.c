@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "verify/steps.h"
 
 #define MAX_KEY_FILE (64 * 1024)
 

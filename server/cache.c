@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "pyverifyd.h"
-#include "release.h"
+#include "cpython/release.h"
 
 struct entry {
 	uint8_t key[32];

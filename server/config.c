@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cpython.h"
-#include "internal.h"
+#include "cpython/cpython.h"
+#include "verify/steps.h"
 #include "pyverifyd.h"
 
 #ifndef PYVERIFY_PREFIX

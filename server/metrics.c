@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "pyverifyd.h"
-#include "release.h"
+#include "cpython/release.h"
 
 static const char *const ep_names[PVD_EP_COUNT] = {
 	"/v1/verify", "/healthz", "/readyz", "/metrics", "/v1/trust",

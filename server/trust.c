@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cpython.h"
-#include "internal.h"
+#include "cpython/cpython.h"
+#include "verify/steps.h"
 #include "pyverifyd.h"
 
 static struct {

@@ -9,8 +9,8 @@
 #include <openssl/bio.h>
 #include <openssl/x509.h>
 
-#include "cpython.h"
-#include "internal.h"
+#include "cpython/cpython.h"
+#include "verify/steps.h"
 #include "pyverifyd.h"
 
 static json_t *

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
-#include "release.h"
+#include "verify/steps.h"
+#include "cpython/release.h"
 #include "request.h"
 
 void

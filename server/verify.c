@@ -14,8 +14,8 @@
 
 #include <openssl/evp.h>
 
-#include "internal.h"
-#include "release.h"
+#include "verify/steps.h"
+#include "cpython/release.h"
 #include "pyverifyd.h"
 
 static void

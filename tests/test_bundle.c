@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 #define V01 "application/vnd.dev.sigstore.bundle+json;version=0.1"
 #define V02 "application/vnd.dev.sigstore.bundle+json;version=0.2"

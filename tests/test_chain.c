@@ -1,5 +1,5 @@
 /* test_chain.c - Fulcio certificate path, leaf profile, validity times and
- * the bundle-chain check (lib/chain.c). */
+ * the bundle-chain check (lib/verify/chain.c). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "certmint.h"
-#include "internal.h"
+#include "verify/steps.h"
 #include "testdata.h"
 
 #define MS(s) ((int64_t)(s) * 1000)

@@ -1,4 +1,4 @@
-/* test_checkpoint.c - signed-note checkpoints (lib/checkpoint.c). Logs and
+/* test_checkpoint.c - signed-note checkpoints (lib/verify/checkpoint.c). Logs and
  * notes are minted here: a Rekor v1 style ECDSA P-256 log and a Rekor v2
  * style Ed25519 log, plus conformance checkpoints when ../shared exists. */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 #define DASH "\xe2\x80\x94 "
 #define V1_ORIGIN "rekor.test - 1193050959916656506"

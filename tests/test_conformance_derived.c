@@ -25,7 +25,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 #include "pyverify.h"
 #include "testdata.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_cpython_name.c - CPython versions and python.org artifact names
- * (lib/cpython_version.c): every artifact of ../shared/testdata/cpython
+ * (lib/cpython/cpython_version.c): every artifact of ../shared/testdata/cpython
  * maps to its listed version, odd real forms are understood, anything else
  * is "not a CPython artifact".
  */
@@ -10,7 +10,7 @@
 
 #include <criterion/criterion.h>
 
-#include "cpython.h"
+#include "cpython/cpython.h"
 #include "testdata.h"
 
 static struct pv_cpython_version

@@ -1,5 +1,5 @@
 /*
- * test_cpython_policy.c - the CPython signing policy (lib/cpython_policy.c
+ * test_cpython_policy.c - the CPython signing policy (lib/cpython/cpython_policy.c
  * and policy/cpython.json): the shipped file loads and says who signs each
  * release, agrees with every bundle of ../shared/testdata/cpython, and
  * broken policies are rejected at step "policy".
@@ -10,7 +10,7 @@
 
 #include <criterion/criterion.h>
 
-#include "cpython.h"
+#include "cpython/cpython.h"
 #include "testdata.h"
 
 #define GH "https://github.com/login/oauth"

@@ -1,4 +1,4 @@
-/* test_dsse.c - DSSE PAE and in-toto subject matching (lib/dsse.c). */
+/* test_dsse.c - DSSE PAE and in-toto subject matching (lib/verify/dsse.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 #define INTOTO "application/vnd.in-toto+json"
 /* SHA-256 of a.txt in the conformance suite (SPEC Appendix A). */

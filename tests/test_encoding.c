@@ -1,10 +1,10 @@
 /* test_encoding.c - the strict text decoders every parser relies on
- * (lib/encoding.c): base64, hex, decimal, RFC 3339 times (SPEC 0.1, 0.6). */
+ * (lib/util/encoding.c): base64, hex, decimal, RFC 3339 times (SPEC 0.1, 0.6). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 /* Decodes s and checks the exact bytes. */
 static void

@@ -25,7 +25,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 #include "testdata.h"
 #include "vsigstore.h"
 
@@ -985,7 +985,7 @@ Test(files, pyverifyd_refuses_a_token_file_with_a_nul_byte)
 	sfx_free(&x);
 }
 
-/* ---- the helper itself (lib/file_open.c) -------------------------------------- */
+/* ---- the helper itself (lib/util/file_open.c) -------------------------------------- */
 
 Test(files, the_reader_refuses_non_regular_files_and_keeps_its_bound)
 {

@@ -1,11 +1,11 @@
 /* test_identity.c - SANs, Fulcio OIDC issuer extensions and the identity
- * policy match (lib/identity.c). */
+ * policy match (lib/verify/identity.c). */
 #include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "certmint.h"
-#include "internal.h"
+#include "verify/steps.h"
 #include "testdata.h"
 
 #define CONF_IDENTITY                                                        \

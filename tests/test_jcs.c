@@ -1,12 +1,12 @@
-/* test_jcs.c - RFC 8785 canonical JSON (lib/jcs.c). */
+/* test_jcs.c - RFC 8785 canonical JSON (lib/util/jcs.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "internal.h"
-#include "jcs.h"
+#include "verify/steps.h"
+#include "util/jcs.h"
 
 /* Parses `in`, canonicalises it and compares with `want`. */
 static void

@@ -1,5 +1,5 @@
 /*
- * test_keys_verify.c - the two signature checks of lib/keys.c tell "the
+ * test_keys_verify.c - the two signature checks of lib/crypto/keys.c tell "the
  * signature does not verify" (0) from "the check could not run" (-1), so
  * an OpenSSL failure is reported as an internal error, never as a forged
  * signature (issue 8, library item).
@@ -9,7 +9,7 @@
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 static const uint8_t msg[] = "hello\n";
 

@@ -1,4 +1,4 @@
-/* test_merkle.c - RFC 6962 inclusion proofs (lib/merkle.c). Trees and
+/* test_merkle.c - RFC 6962 inclusion proofs (lib/verify/merkle.c). Trees and
  * proofs are built here with the recursive definitions of RFC 6962 2.1
  * (MTH and PATH), independent of the iterative check under test. */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <openssl/sha.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 #define MAX_LEAVES 70
 

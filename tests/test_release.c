@@ -1,5 +1,5 @@
 /*
- * test_release.c - the per-artifact CPython verdict (lib/release.c): what
+ * test_release.c - the per-artifact CPython verdict (lib/cpython/release.c): what
  * status a name, a digest, a bundle and an .asc lead to, which signer of a
  * hand-over is named, and the JSON object the CLI and the daemon print.
  * Bundles are made by the virtual Sigstore of tests/support.
@@ -11,7 +11,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "release.h"
+#include "cpython/release.h"
 #include "vsigstore.h"
 
 #define ID "dev@example.org"

@@ -1,4 +1,4 @@
-/* test_sct.c - embedded signed certificate timestamps (lib/sct.c). */
+/* test_sct.c - embedded signed certificate timestamps (lib/verify/sct.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,7 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "certmint.h"
-#include "internal.h"
+#include "verify/steps.h"
 #include "testdata.h"
 
 #define MS(s) ((int64_t)(s) * 1000)

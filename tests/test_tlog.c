@@ -1,6 +1,6 @@
 /*
  * test_tlog.c - log entry body consistency and signed entry timestamps
- * (lib/tlog.c).
+ * (lib/verify/tlog.c).
  *
  * Two halves: entries minted here with generated keys (always run), and
  * the conformance fixtures in ../shared/testdata (skipped when absent).
@@ -19,7 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 /* ========================================================================= */
 /* Minted material                                                           */
@@ -588,7 +588,7 @@ Test(tlog, rejects_bodies_that_are_not_one_json_object)
 
 /* ---- hashedrekord 0.0.2 ---- */
 
-/* The canonical body written out by hand (not with lib/jcs.c). */
+/* The canonical body written out by hand (not with lib/util/jcs.c). */
 static void
 v002(const char *alg, const uint8_t *digest, size_t dlen,
      const struct pv_bytes *sig, const char *details, const char *member_name,

@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 #define MT "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
 

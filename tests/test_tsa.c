@@ -1,4 +1,4 @@
-/* test_tsa.c - RFC 3161 timestamp verification (lib/tsa.c). */
+/* test_tsa.c - RFC 3161 timestamp verification (lib/verify/tsa.c). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 #include "vtsa.h"
 
 static const uint8_t SIG[] = "bundle signature bytes";

@@ -11,7 +11,7 @@
 
 #include <criterion/criterion.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 #include "pyverify.h"
 #include "vsigstore.h"
 #include "vrun.h"

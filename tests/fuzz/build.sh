@@ -29,12 +29,12 @@ TARGETS=${*:-$ALL_TARGETS}
 
 mkdir -p "$OUT/obj" "$OUT/bin"
 # Objects: rebuilt when the source or any header is newer.
-newest_header=$(ls -t lib/*.h server/*.h tests/support/*.h tests/fuzz/*.h |
+newest_header=$(ls -t lib/*.h lib/*/*.h server/*.h tests/support/*.h tests/fuzz/*.h |
                 head -n 1)
 objs=""
 srv_objs=""
 pids=""
-for src in lib/*.c tests/support/*.c server/*.c; do
+for src in lib/*/*.c tests/support/*.c server/*.c; do
 	[ "$src" = server/main.c ] && continue
 	obj="$OUT/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
 	case $src in

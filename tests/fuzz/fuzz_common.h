@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 #define FZ_PATH_MAX 4096
 

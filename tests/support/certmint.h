@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "internal.h"
+#include "verify/steps.h"
 
 /* Default instant of the minted PKI (Unix seconds, 2023-11-14). */
 #define CM_EPOCH ((int64_t)1700000000)

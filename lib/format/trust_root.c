@@ -1,0 +1,489 @@
+/* trust_root.c - trusted_root.json (protobuf JSON of
+ * dev.sigstore.trustroot.v1.TrustedRoot) -> struct pyverify_trust_root:
+ * Rekor logs, CT logs, Fulcio CAs and timestamp authorities, each with its
+ * validity window. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "format/format.h"
+#include "util/json.h"
+
+#define STEP PYVERIFY_STEP_TRUST_ROOT
+
+/* SPEC 2.1: every file in the wild uses the first; the proto asks producers
+ * to move to the v0.2 form and allows clients to accept v0.1. */
+static const char *const media_types[] = {
+	"application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+	"application/vnd.dev.sigstore.trustedroot.v0.1+json",
+	"application/vnd.dev.sigstore.trustedroot.v0.2+json",
+};
+
+static int
+oom(const struct pv_json_ctx *cx)
+{
+	return pv_fail(cx->err, PYVERIFY_ENOMEM, cx->step, "out of memory");
+}
+
+static char *
+dup_string(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (d != NULL) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+int
+pv_time_range_contains(const struct pv_time_range *r, int64_t t_ms)
+{
+	/* SPEC 2.2: closed interval [start, end]; no end = still valid. */
+	return (r->open_start || t_ms >= r->start_ms) &&
+	       (!r->has_end || t_ms <= r->end_ms);
+}
+
+static const struct pv_tlog *
+find_log(const struct pv_tlog *logs, size_t n, const uint8_t id[32])
+{
+	size_t i;
+
+	if (id == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (memcmp(logs[i].log_id, id, 32) == 0)
+			return &logs[i];
+	return NULL;
+}
+
+const struct pv_tlog *
+pv_trust_root_find_tlog(const pyverify_trust_root *r, const uint8_t id[32])
+{
+	return r == NULL ? NULL : find_log(r->tlogs, r->n_tlogs, id);
+}
+
+const struct pv_tlog *
+pv_trust_root_find_ctlog(const pyverify_trust_root *r, const uint8_t id[32])
+{
+	return r == NULL ? NULL : find_log(r->ctlogs, r->n_ctlogs, id);
+}
+
+/* Known members we do not use must still have their proto type (SPEC 7.1:
+ * unknown members are tolerated for forward compatibility, wrong types are
+ * not). */
+static int
+optional_type(const struct pv_json_ctx *cx, const json_t *obj,
+              const char *path, const char *name, int want_object)
+{
+	const char *s;
+	size_t len;
+	json_t *v;
+
+	if (want_object)
+		return pv_json_object(cx, obj, path, name, 0, &v);
+	return pv_json_string(cx, obj, path, name, 0, PV_MAX_VALUE_STRING, &s,
+	                      &len);
+}
+
+static int
+parse_time(const struct pv_json_ctx *cx, const json_t *vf, const char *path,
+           const char *name, int required, int round_up, int64_t *out,
+           int *present)
+{
+	char vpath[PV_JSON_PATH_MAX];
+	const char *s;
+	size_t len;
+
+	PV_TRY(pv_json_string(cx, vf, path, name, required, PV_MAX_SHORT_STRING,
+	                      &s, &len));
+	pv_json_path(vpath, path, name);
+	/* SPEC 0.1: a Timestamp is a message, so absence (or null) is its
+	 * only default spelling; "" is an invalid time, and reading it as
+	 * "no end" would leave the window open for ever. */
+	if (s != NULL && len == 0)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is empty, expected an RFC 3339 time", vpath);
+	*present = s != NULL;
+	if (!*present)
+		return 0;
+	if (pv_parse_rfc3339_ms(out, s, round_up) != 0)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is \"%.64s\", expected an RFC 3339 time", vpath,
+		               s);
+	return 0;
+}
+
+/* SPEC 2.2: TimeRange. validFor itself is optional in the protobuf
+ * (PublicKey.valid_for, CertificateAuthority.valid_for) and sigstore-go and
+ * sigstore-js read an absent window as unbounded; trusted roots of private
+ * deployments omit it, so an absent validFor is an open window. A validFor
+ * that is present must have a start (Go refuses a root without it:
+ * trust-root-tlog-missing-validity-start_fail): an explicit window whose
+ * start was lost is a damaged root, not an unbounded one. end is optional
+ * and inclusive. Starts round fractions up, ends down, so the closed
+ * interval never grows. */
+static int
+parse_valid_for(const struct pv_json_ctx *cx, const json_t *obj,
+                const char *path, struct pv_time_range *out)
+{
+	char vpath[PV_JSON_PATH_MAX];
+	json_t *vf;
+	int present;
+
+	PV_TRY(pv_json_object(cx, obj, path, "validFor", 0, &vf));
+	if (vf == NULL) {
+		out->open_start = 1;
+		out->start_ms = INT64_MIN;
+		out->has_end = 0;
+		return 0;
+	}
+	pv_json_path(vpath, path, "validFor");
+	PV_TRY(parse_time(cx, vf, vpath, "start", 1, 1, &out->start_ms,
+	                  &present));
+	PV_TRY(parse_time(cx, vf, vpath, "end", 0, 0, &out->end_ms,
+	                  &out->has_end));
+	if (out->has_end && out->end_ms < out->start_ms)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s ends before it starts", vpath);
+	return 0;
+}
+
+/* SPEC 2.1: the checkpoint origin and key name of a Rekor v2 log is baseUrl
+ * without its scheme ("https://log2025-1.rekor.sigstore.dev" ->
+ * "log2025-1.rekor.sigstore.dev"). */
+static char *
+origin_of(const char *url)
+{
+	const char *p = strstr(url, "://"), *q;
+	size_t len;
+
+	if (p != NULL) {
+		for (q = url; q < p; q++) {
+			char c = *q;
+			int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+			int other = (c >= '0' && c <= '9') || c == '+' ||
+			            c == '-' || c == '.';
+			if (!alpha && !(q > url && other))
+				break;
+		}
+		if (q == p && p > url)
+			url = p + 3;
+	}
+	len = strlen(url);
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	return dup_string(url, len);
+}
+
+static int
+parse_log_key(const struct pv_json_ctx *cx, const json_t *t, const char *path,
+              struct pv_tlog *out)
+{
+	char vpath[PV_JSON_PATH_MAX];
+	struct pv_bytes raw = { NULL, 0 };
+	json_t *pk;
+	const char *name;
+	size_t len;
+	int details, rc;
+
+	PV_TRY(pv_json_object(cx, t, path, "publicKey", 1, &pk));
+	pv_json_path(vpath, path, "publicKey");
+	PV_TRY(parse_valid_for(cx, pk, vpath, &out->valid));
+	PV_TRY(pv_json_string(cx, pk, vpath, "keyDetails", 1,
+	                      PV_MAX_SHORT_STRING, &name, &len));
+	/* SPEC 2.3: Go fails on a key type it does not support; so do we,
+	 * rather than silently dropping a log the operator meant to trust. */
+	details = pv_key_details_from_name(name);
+	if (details < 0)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s.keyDetails \"%.64s\" is not a supported key "
+		               "type", vpath, name);
+	PV_TRY(pv_json_bytes(cx, pk, vpath, "rawBytes", 1, PV_MAX_CERT_BYTES,
+	                     &raw));
+	rc = pv_pubkey_from_der(&out->key, details, raw.data, raw.len, cx->step,
+	                        cx->err);
+	pv_bytes_clear(&raw);
+	if (rc != 0)
+		return pv_json_prefix_error(cx, rc, vpath);
+	return 0;
+}
+
+/* TransparencyLogInstance (tlogs[] and ctlogs[]). */
+static int
+parse_tlog(const struct pv_json_ctx *cx, const json_t *t, const char *path,
+           struct pv_tlog *out)
+{
+	char vpath[PV_JSON_PATH_MAX];
+	json_t *id;
+	const char *s;
+	size_t len;
+
+	if (!json_is_object(t))
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is not an object", path);
+	PV_TRY(pv_json_string(cx, t, path, "baseUrl", 1, PV_MAX_VALUE_STRING,
+	                      &s, &len));
+	out->base_url = dup_string(s, len);
+	out->origin = origin_of(s);
+	if (out->base_url == NULL || out->origin == NULL)
+		return oom(cx);
+	if (out->origin[0] == '\0')
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s.baseUrl \"%.100s\" names no host", path, s);
+	/* SPEC 2.1: only SHA2_256 Merkle trees are supported. */
+	PV_TRY(pv_json_string(cx, t, path, "hashAlgorithm", 0,
+	                      PV_MAX_SHORT_STRING, &s, &len));
+	if (s == NULL || strcmp(s, "SHA2_256") != 0)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s.hashAlgorithm is \"%.64s\", expected SHA2_256",
+		               path, s != NULL ? s : "");
+	PV_TRY(parse_log_key(cx, t, path, out));
+	PV_TRY(pv_json_object(cx, t, path, "logId", 1, &id));
+	pv_json_path(vpath, path, "logId");
+	PV_TRY(pv_json_fixed(cx, id, vpath, "keyId", out->log_id, 32));
+	PV_TRY(optional_type(cx, t, path, "checkpointKeyId", 1));
+	return optional_type(cx, t, path, "operator", 0);
+}
+
+/* CertificateAuthority (certificateAuthorities[] and
+ * timestampAuthorities[]). */
+static int
+parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
+         struct pv_ca *out)
+{
+	char cpath[PV_JSON_PATH_MAX], epath[PV_JSON_PATH_MAX];
+	json_t *chain, *certs, *cert;
+	struct pv_bytes der = { NULL, 0 };
+	const char *s;
+	size_t i, n, len;
+
+	if (!json_is_object(c))
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is not an object", path);
+	PV_TRY(pv_json_string(cx, c, path, "uri", 0, PV_MAX_VALUE_STRING, &s,
+	                      &len));
+	/* Never NULL, so that messages can always quote it. */
+	out->uri = dup_string(s != NULL ? s : "", len);
+	if (out->uri == NULL)
+		return oom(cx);
+	PV_TRY(pv_json_object(cx, c, path, "certChain", 1, &chain));
+	pv_json_path(cpath, path, "certChain");
+	PV_TRY(pv_json_array(cx, chain, cpath, "certificates",
+	                     PV_MAX_CHAIN_CERTS, &certs, &n));
+	if (n == 0)
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s.certificates is empty, expected 1 to %d "
+		               "certificates", cpath, PV_MAX_CHAIN_CERTS);
+	out->certs = calloc(n, sizeof(*out->certs));
+	if (out->certs == NULL)
+		return oom(cx);
+	out->n_certs = n;
+	json_array_foreach(certs, i, cert) {
+		pv_json_path_index(epath, cpath, "certificates", i);
+		if (!json_is_object(cert))
+			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+			               "%s is not an object", epath);
+		PV_TRY(pv_json_bytes(cx, cert, epath, "rawBytes", 1,
+		                     PV_MAX_CERT_BYTES, &der));
+		/* STYLE 8: exactly one DER certificate, nothing after it. */
+		out->certs[i] = pv_x509_from_der(der.data, der.len);
+		pv_bytes_clear(&der);
+		if (out->certs[i] == NULL)
+			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+			               "%s.rawBytes is not one DER X.509 "
+			               "certificate", epath);
+	}
+	PV_TRY(parse_valid_for(cx, c, path, &out->valid));
+	PV_TRY(optional_type(cx, c, path, "subject", 1));
+	return optional_type(cx, c, path, "operator", 0);
+}
+
+static int
+parse_logs(const struct pv_json_ctx *cx, const json_t *root, const char *name,
+           struct pv_tlog **logs, size_t *n_logs)
+{
+	char epath[PV_JSON_PATH_MAX];
+	json_t *arr, *t;
+	size_t i, n;
+
+	PV_TRY(pv_json_array(cx, root, "", name, PV_MAX_TRUST_ENTRIES, &arr,
+	                     &n));
+	if (n == 0)
+		return 0;
+	*logs = calloc(n, sizeof(**logs));
+	if (*logs == NULL)
+		return oom(cx);
+	*n_logs = n;
+	json_array_foreach(arr, i, t) {
+		pv_json_path_index(epath, "", name, i);
+		PV_TRY(parse_tlog(cx, t, epath, &(*logs)[i]));
+	}
+	return 0;
+}
+
+static int
+parse_cas(const struct pv_json_ctx *cx, const json_t *root, const char *name,
+          struct pv_ca **cas, size_t *n_cas)
+{
+	char epath[PV_JSON_PATH_MAX];
+	json_t *arr, *c;
+	size_t i, n;
+
+	PV_TRY(pv_json_array(cx, root, "", name, PV_MAX_TRUST_ENTRIES, &arr,
+	                     &n));
+	if (n == 0)
+		return 0;
+	*cas = calloc(n, sizeof(**cas));
+	if (*cas == NULL)
+		return oom(cx);
+	*n_cas = n;
+	json_array_foreach(arr, i, c) {
+		pv_json_path_index(epath, "", name, i);
+		PV_TRY(parse_ca(cx, c, epath, &(*cas)[i]));
+	}
+	return 0;
+}
+
+static int
+parse_media_type(const struct pv_json_ctx *cx, const json_t *root,
+                 pyverify_trust_root *r)
+{
+	const char *s;
+	size_t i, len;
+
+	PV_TRY(pv_json_string(cx, root, "", "mediaType", 1, PV_MAX_SHORT_STRING,
+	                      &s, &len));
+	for (i = 0; i < sizeof(media_types) / sizeof(media_types[0]); i++) {
+		if (strcmp(s, media_types[i]) == 0) {
+			r->media_type = dup_string(s, len);
+			return r->media_type == NULL ? oom(cx) : 0;
+		}
+	}
+	return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+	               "unsupported trusted root media type \"%.100s\" "
+	               "(expected application/vnd.dev.sigstore.trustedroot"
+	               "+json;version=0.1 or ...trustedroot.v0.1+json or "
+	               "...trustedroot.v0.2+json)", s);
+}
+
+static void
+logs_free(struct pv_tlog *logs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(logs[i].base_url);
+		free(logs[i].origin);
+		pv_pubkey_clear(&logs[i].key);
+	}
+	free(logs);
+}
+
+static void
+cas_free(struct pv_ca *cas, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(cas[i].uri);
+		for (j = 0; j < cas[i].n_certs; j++)
+			X509_free(cas[i].certs[j]);
+		free(cas[i].certs);
+	}
+	free(cas);
+}
+
+void
+pyverify_trust_root_free(pyverify_trust_root *r)
+{
+	if (r == NULL)
+		return;
+	free(r->source);
+	free(r->media_type);
+	logs_free(r->tlogs, r->n_tlogs);
+	logs_free(r->ctlogs, r->n_ctlogs);
+	cas_free(r->cas, r->n_cas);
+	cas_free(r->tsas, r->n_tsas);
+	free(r);
+}
+
+int
+pyverify_trust_root_load_memory(pyverify_trust_root **out, const void *buf,
+                                size_t len, const char *source,
+                                pyverify_error *err)
+{
+	const struct pv_json_ctx cx = { STEP, err, 1 };
+	pyverify_trust_root *r = NULL;
+	json_t *root = NULL;
+	size_t i;
+	int rc;
+
+	if (out == NULL || (buf == NULL && len > 0))
+		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
+		               "no output pointer or no input buffer");
+	if ((rc = pv_json_parse(&cx, buf != NULL ? buf : "", len,
+	                        PV_MAX_TRUST_ROOT_BYTES, "trusted root",
+	                        &root)) != 0)
+		goto done;
+	if (source == NULL)
+		source = "(memory)";
+	r = calloc(1, sizeof(*r));
+	if (r == NULL ||
+	    (r->source = dup_string(source, strlen(source))) == NULL) {
+		rc = oom(&cx);
+		goto done;
+	}
+	if ((rc = parse_media_type(&cx, root, r)) != 0 ||
+	    (rc = parse_logs(&cx, root, "tlogs", &r->tlogs, &r->n_tlogs)) != 0 ||
+	    (rc = parse_cas(&cx, root, "certificateAuthorities", &r->cas,
+	                    &r->n_cas)) != 0 ||
+	    (rc = parse_logs(&cx, root, "ctlogs", &r->ctlogs, &r->n_ctlogs)) !=
+	        0 ||
+	    (rc = parse_cas(&cx, root, "timestampAuthorities", &r->tsas,
+	                    &r->n_tsas)) != 0)
+		goto done;
+	for (i = 0; i < r->n_cas; i++)
+		pv_ca_prepare(&r->cas[i]);
+	if (r->n_tlogs == 0 && r->n_cas == 0) {
+		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
+		             "trusted root has no tlogs and no "
+		             "certificateAuthorities, so it cannot verify "
+		             "anything");
+		goto done;
+	}
+	*out = r;
+	r = NULL; /* the caller owns it now */
+done:
+	pyverify_trust_root_free(r);
+	json_decref(root);
+	return rc;
+}
+
+int
+pyverify_trust_root_load_file(pyverify_trust_root **out, const char *path,
+                              pyverify_error *err)
+{
+	const struct pv_json_ctx cx = { STEP, err, 1 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (out == NULL || path == NULL)
+		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
+		               "no output pointer or no file name");
+	rc = pv_json_read_file(&cx, path, PV_MAX_TRUST_ROOT_BYTES,
+	                       "trusted root", &buf, &len);
+	if (rc == 0)
+		rc = pyverify_trust_root_load_memory(out, buf, len, path, err);
+	free(buf);
+	return rc;
+}
+
+const char *
+pyverify_trust_root_source(const pyverify_trust_root *root)
+{
+	return root != NULL && root->source != NULL ? root->source : "(none)";
+}

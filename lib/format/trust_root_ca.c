@@ -1,0 +1,88 @@
+/* trust_root_ca.c - a Fulcio CA entry of the trusted root, validated once
+ * at load: when its own chain (signatures, CA flags, path lengths) holds,
+ * verification may start the path at the entry's first certificate. */
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "format/format.h"
+
+/* Extensions of an upper CA certificate that constrain the whole path
+ * below it: with one of them present the path is always built in full. */
+static int
+has_path_constraints(X509 *c)
+{
+	static const int nids[] = { NID_name_constraints,
+	                            NID_policy_constraints,
+	                            NID_inhibit_any_policy,
+	                            NID_policy_mappings };
+	size_t i;
+
+	for (i = 0; i < sizeof(nids) / sizeof(nids[0]); i++)
+		if (X509_get_ext_by_NID(c, nids[i], -1) >= 0)
+			return 1;
+	return 0;
+}
+
+void
+pv_ca_prepare(struct pv_ca *ca)
+{
+	X509_STORE *st = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	STACK_OF(X509) *untrusted = NULL, *chain;
+	size_t i, n = ca->n_certs;
+	int ok = 0;
+
+	ca->first_is_checked_anchor = 0;
+	if (n < 2)
+		return; /* the anchor itself issues: nothing to save */
+	/* certs[0] must be a CA that may sign certificates, and every
+	 * certificate above it must allow the j intermediates that will sit
+	 * below it (certs[0..j-1]) and carry no path-wide constraints. */
+	if (X509_check_ca(ca->certs[0]) != 1 ||
+	    ((X509_get_extension_flags(ca->certs[0]) & EXFLAG_KUSAGE) &&
+	     !(X509_get_key_usage(ca->certs[0]) & KU_KEY_CERT_SIGN)))
+		return;
+	for (i = 0; i < n; i++) {
+		long pathlen = X509_get_pathlen(ca->certs[i]);
+		if ((i > 0 && has_path_constraints(ca->certs[i])) ||
+		    (i > 0 && pathlen >= 0 && (size_t)pathlen < i) ||
+		    ((X509_get_extension_flags(ca->certs[i]) & EXFLAG_XKUSAGE) &&
+		     !(X509_get_extended_key_usage(ca->certs[i]) &
+		       (XKU_CODE_SIGN | XKU_ANYEKU))))
+			return;
+	}
+	/* The entry's own path, signatures and constraints, once; validity
+	 * times are checked per signing time at verification. */
+	st = X509_STORE_new();
+	untrusted = sk_X509_new_null();
+	ctx = X509_STORE_CTX_new();
+	if (st == NULL || untrusted == NULL || ctx == NULL ||
+	    X509_STORE_add_cert(st, ca->certs[n - 1]) != 1)
+		goto done;
+	for (i = 1; i + 1 < n; i++)
+		if (sk_X509_push(untrusted, ca->certs[i]) <= 0)
+			goto done; /* borrowed */
+	if (X509_STORE_CTX_init(ctx, st, ca->certs[0], untrusted) != 1)
+		goto done;
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx),
+	                            X509_V_FLAG_X509_STRICT |
+	                                X509_V_FLAG_PARTIAL_CHAIN |
+	                                X509_V_FLAG_NO_CHECK_TIME);
+	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1 ||
+	    X509_verify_cert(ctx) != 1)
+		goto done;
+	/* The path OpenSSL found must be exactly the entry, in order. */
+	chain = X509_STORE_CTX_get0_chain(ctx);
+	if (chain == NULL || (size_t)sk_X509_num(chain) != n)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (X509_cmp(sk_X509_value(chain, (int)i), ca->certs[i]) != 0)
+			goto done;
+	ok = 1;
+done:
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(untrusted);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	ca->first_is_checked_anchor = ok;
+}

@@ -1,0 +1,95 @@
+/*
+ * util/util.h - the bottom layer: errors, bounded file reading, encodings
+ * and times. Used by every other layer; includes nothing of the library but
+ * the public header and util/limits.h. */
+#ifndef PV_UTIL_H
+#define PV_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "pyverify.h"
+#include "util/limits.h"
+
+#define PV_MUST_CHECK __attribute__((warn_unused_result))
+#define PV_TRY(x)                                                              \
+	do {                                                                   \
+		int pv_rc_ = (x);                                              \
+		if (pv_rc_ != 0)                                               \
+			return pv_rc_;                                         \
+	} while (0)
+
+/* ---- err.c ------------------------------------------------------------ */
+
+/* Fills err (if not NULL) and returns code. Messages are one line; the step
+ * code is not repeated in the message. */
+int pv_fail(pyverify_error *err, pyverify_status code, pyverify_step step,
+            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Resets err to "no error". */
+void pv_error_clear(pyverify_error *err);
+
+/* ---- file_open.c ---------------------------------------------------------- */
+
+/* Every input file (artifact, bundle, trusted root, policy, manifest, key,
+ * token file) is opened through these. `what` names the document in
+ * messages ("bundle"; NULL for none); why receives one line such as
+ * "bundle /m/x.sigstore is not a regular file (a FIFO)". Results are 0,
+ * PYVERIFY_EIO (cannot open or read, not a regular file), PYVERIFY_EPARSE
+ * (larger than max) or PYVERIFY_ENOMEM. */
+#define PV_FILE_NOFOLLOW 1u /* refuse a symbolic link (secrets) */
+/* Opens path read-only and close-on-exec, without blocking: a FIFO, device,
+ * socket or directory is refused before anything is read. *fd_out is -1
+ * on failure; st_out (may be NULL) receives the file's fstat. */
+PV_MUST_CHECK int pv_file_open(int *fd_out, struct stat *st_out,
+                               const char *path, unsigned flags,
+                               const char *what, char *why, size_t whylen);
+/* Reads fd to its end, at most max bytes (max < SIZE_MAX), into a malloc'd
+ * buffer with a NUL appended (not counted in *len). st (may be NULL) sizes
+ * the first allocation; buffers are wiped before they are freed. */
+PV_MUST_CHECK int pv_file_read_fd(uint8_t **out, size_t *len, int fd,
+                                  const struct stat *st, size_t max,
+                                  const char *what, const char *path,
+                                  char *why, size_t whylen);
+/* pv_file_open + pv_file_read_fd + close. */
+PV_MUST_CHECK int pv_file_read(uint8_t **out, size_t *len, const char *path,
+                               unsigned flags, size_t max, const char *what,
+                               char *why, size_t whylen);
+
+/* ---- encoding.c --------------------------------------------------------- */
+
+/* An owned byte string. data may be NULL when len is 0. */
+struct pv_bytes {
+	uint8_t *data;
+	size_t len;
+};
+void pv_bytes_clear(struct pv_bytes *b); /* frees, zeroes */
+PV_MUST_CHECK int pv_bytes_dup(struct pv_bytes *out, const void *p, size_t n);
+
+/* Strict RFC 4648 standard base64 with padding; rejects whitespace,
+ * non-alphabet bytes, non-zero pad bits and anything after the padding.
+ * Returns 0 or -1 (out untouched on failure). An empty input decodes to an
+ * empty string. */
+PV_MUST_CHECK int pv_b64_decode(struct pv_bytes *out, const char *in,
+                                size_t inlen);
+/* Standard padded base64, NUL-terminated, malloc'd; NULL on ENOMEM. */
+char *pv_b64_encode(const uint8_t *in, size_t len);
+/* Exactly outlen bytes from 2*outlen hex digits (either case); 0 or -1. */
+PV_MUST_CHECK int pv_hex_decode(uint8_t *out, size_t outlen, const char *in,
+                                size_t inlen);
+/* Lowercase hex; out must hold 2*len+1 bytes. */
+void pv_hex_encode(char *out, const uint8_t *in, size_t len);
+/* Decimal without sign or leading zeros ("0" alone is fine), fits uint64. */
+PV_MUST_CHECK int pv_parse_u64(uint64_t *out, const char *s, size_t len);
+/* RFC 3339 date-time ("2021-01-12T11:53:27Z", fraction up to 9 digits,
+ * "Z" or +hh:mm offset) to Unix milliseconds. Fractions below a millisecond
+ * round down, or up when round_up (use round_up for window starts so a
+ * closed interval never grows). 0 or -1. */
+PV_MUST_CHECK int pv_parse_rfc3339_ms(int64_t *out, const char *s,
+                                      int round_up);
+/* "2024-03-19T17:26:26Z"; out must hold 32 bytes. */
+void pv_format_rfc3339(char *out, int64_t unix_seconds);
+/* SHA-256 of a buffer; 0 or -1. */
+PV_MUST_CHECK int pv_sha256(uint8_t out[32], const void *data, size_t len);
+
+#endif /* PV_UTIL_H */

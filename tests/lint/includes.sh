@@ -1,0 +1,61 @@
+#!/bin/sh
+# tests/lint/includes.sh - the include rules of lib/README.md: a library file
+# includes only its own layer and the layers below it; the front-ends
+# (cmd/, server/) include only the public header and lib/util/.
+# Prints every offending line; exits 1 if there is one.
+set -u
+cd "$(dirname "$0")/../.."
+
+# Layers from the bottom; each may include the ones listed before it.
+LAYERS="util crypto format verify cpython"
+# cpython/ sits on the public API: it may include util/ and nothing else of
+# the library's private layers.
+allowed() { # allowed LAYER -> folders its files may include
+	case $1 in
+	util) echo "util" ;;
+	crypto) echo "util crypto" ;;
+	format) echo "util crypto format" ;;
+	verify) echo "util crypto format verify" ;;
+	cpython) echo "util cpython $CPYTHON_EXTRA" ;;
+	front) echo "util" ;;
+	esac
+}
+# Until the CPython layer reaches the library only through pyverify.h, it
+# may still include these, and the front-ends FRONT_EXTRA (both to be
+# emptied: lib/README.md, "Still to do").
+CPYTHON_EXTRA=${CPYTHON_EXTRA-"verify"}
+FRONT_EXTRA=${FRONT_EXTRA-"verify cpython"}
+
+bad=0
+check() { # check FILE LAYER
+	ok=$(allowed "$2")
+	[ "$2" = front ] && ok="$ok $FRONT_EXTRA"
+	grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$1" |
+	while IFS= read -r line; do
+		inc=$(printf '%s\n' "$line" | sed 's/.*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/')
+		case $inc in
+		pyverify.h) continue ;;
+		*/*) dir=${inc%%/*} ;;
+		*) # a bare name: a header of the file's own folder
+			[ -f "$(dirname "$1")/$inc" ] && continue
+			dir="?" ;;
+		esac
+		case " $ok " in *" $dir "*) continue ;; esac
+		echo "$1:${line%%:*}: includes \"$inc\", which layer $2 may not include (allowed: pyverify.h $ok)"
+	done
+}
+out=$(
+	for l in $LAYERS; do
+		for f in lib/$l/*.c lib/$l/*.h; do
+			[ -f "$f" ] && check "$f" "$l"
+		done
+	done
+	for f in cmd/*.c cmd/*.h server/*.c server/*.h; do
+		[ -f "$f" ] && check "$f" front
+	done
+)
+if [ -n "$out" ]; then
+	printf '%s\n' "$out"
+	exit 1
+fi
+echo "lint: includes follow the layers of lib/README.md"
