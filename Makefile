@@ -183,11 +183,14 @@ BENCH_BINS = $(BUILD)/bench/bench_verify $(BUILD)/bench/mkfixture
 $(BUILD)/bench/bench_verify: tests/bench/bench_verify.c $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
-$(BUILD)/bench/mkfixture: tests/bench/mkfixture.c $(BUILD)/obj/tests/support/vsigstore.o \
+# The virtual Sigstore: the tests/support/vs_* files (the others use
+# Criterion).
+VS_OBJ = $(filter $(BUILD)/obj/tests/support/vs_%,$(SUP_OBJ))
+$(BUILD)/bench/mkfixture: tests/bench/mkfixture.c $(VS_OBJ) \
     $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< \
-	    $(BUILD)/obj/tests/support/vsigstore.o \
+	    $(VS_OBJ) \
 	    $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
 
 bench: all $(BENCH_BINS)

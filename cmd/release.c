@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/util.h"
 #include "cli.h"
 #include "release_cli.h"
 
@@ -77,11 +78,10 @@ rel_common_usage(FILE *f)
 	fprintf(f,
 	    "  --policy FILE      the CPython signing policy (default: the one "
 	    "installed\n"
-	    "                     with pyverify, " PV_CPYTHON_POLICY_INSTALLED
-	    ";\n"
+	    "                     with pyverify, %s;\n"
 	    "                     a binary run from its build directory uses "
 	    "the source\n"
-	    "                     tree's " PV_CPYTHON_POLICY_SOURCE ")\n"
+	    "                     tree's " PYVERIFY_RELEASE_POLICY_SOURCE ")\n"
 	    "  --certificate-identity ID --certificate-oidc-issuer URL\n"
 	    "                     accept this signer instead of the policy's "
 	    "(exact match;\n"
@@ -103,7 +103,8 @@ rel_common_usage(FILE *f)
 	    "error {step,\n"
 	    "                     message} (when failed), note; absent values "
 	    "are null\n"
-	    "  -h, --help         this help\n");
+	    "  -h, --help         this help\n",
+	    pyverify_release_policy_installed_path());
 }
 
 int
@@ -160,9 +161,9 @@ rel_ctx_init(struct rel_ctx *ctx, const struct rel_opts *o)
 	if (o->policy_path != NULL)
 		snprintf(path, sizeof(path), "%s", o->policy_path);
 	else
-		pv_cpython_policy_default_path(path, sizeof(path));
+		pyverify_release_policy_default_path(path, sizeof(path));
 	/* A broken or absent policy is an error, never an empty policy. */
-	if (pv_cpython_policy_load_file(&ctx->policy, path, &err) != 0) {
+	if (pyverify_release_policy_load_file(&ctx->policy, path, &err) != 0) {
 		cli_line(stderr, "pyverify: cannot use the CPython policy %s: %s",
 		         path, err.msg);
 		return -1;
@@ -173,7 +174,7 @@ rel_ctx_init(struct rel_ctx *ctx, const struct rel_opts *o)
 void
 rel_ctx_free(struct rel_ctx *ctx)
 {
-	pv_cpython_policy_free(ctx->policy);
+	pyverify_release_policy_free(ctx->policy);
 	pyverify_trust_root_free(ctx->root);
 	ctx->policy = NULL;
 	ctx->root = NULL;
@@ -258,16 +259,17 @@ rel_item_clear(struct rel_item *it)
 int
 rel_is_cpython_name(const char *path)
 {
-	struct pv_cpython_version v;
-
-	return pv_cpython_parse_artifact_path(&v, path) == 0;
+	if (path == NULL)
+		return 0;
+	return pyverify_release_parse_name(NULL, NULL,
+	                                   pyverify_release_basename(path)) == 0;
 }
 
 void
-rel_evaluate(struct pv_verdict *v, const struct rel_ctx *ctx,
+rel_evaluate(pyverify_release_verdict *v, const struct rel_ctx *ctx,
              const struct rel_item *it)
 {
-	struct pv_release_input in = { 0 };
+	pyverify_release_input in = { 0 };
 	pyverify_bundle *bundle = NULL;
 	pyverify_artifact digest;
 	pyverify_error err;
@@ -331,24 +333,24 @@ rel_evaluate(struct pv_verdict *v, const struct rel_ctx *ctx,
 decide:
 	/* The return code is also in the verdict (failed) for ENOMEM and
 	 * contract errors; the verdict alone decides. */
-	(void)!pv_release_verify(v, ctx->root, ctx->policy, &in);
+	(void)!pyverify_release_verify(v, ctx->root, ctx->policy, &in);
 	pyverify_bundle_free(bundle);
 }
 
 /* ---- output --------------------------------------------------------------- */
 
 char *
-rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
+rel_format(const pyverify_release_verdict *v, const struct rel_opts *o, int *oom)
 {
 	char *buf = NULL, when[32], *json;
 	size_t len = 0;
 	FILE *f;
 
 	*oom = 0;
-	if (o->quiet && pv_verdict_passes(v, o->allow_legacy))
+	if (o->quiet && pyverify_release_verdict_passes(v, o->allow_legacy))
 		return NULL;
 	if (o->json) {
-		json = pv_verdict_json(v);
+		json = pyverify_release_verdict_json(v);
 		if (json == NULL) {
 			*oom = 1;
 			return NULL;
@@ -363,10 +365,10 @@ rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
 		*oom = 1;
 		return NULL;
 	}
-	fprintf(f, "%s ", pv_verdict_status_name(v->status));
+	fprintf(f, "%s ", pyverify_release_status_name(v->status));
 	cli_put_clean(f, v->artifact);
 	fputs(": ", f);
-	if (v->status == PV_VERDICT_VERIFIED) {
+	if (v->status == PYVERIFY_RELEASE_VERIFIED) {
 		pv_format_rfc3339(when, v->signing_time);
 		fprintf(f, "%s signed by ", v->version);
 		cli_put_clean(f, v->identity);
@@ -379,7 +381,7 @@ rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
 			fputs("; ", f);
 			cli_put_clean(f, v->note);
 		}
-	} else if (v->status == PV_VERDICT_FAILED) {
+	} else if (v->status == PYVERIFY_RELEASE_FAILED) {
 		if (v->version[0] != '\0')
 			fprintf(f, "%s ", v->version);
 		fprintf(f, "[%s] ", pyverify_step_code(v->error.step));
@@ -397,21 +399,21 @@ rel_format(const struct pv_verdict *v, const struct rel_opts *o, int *oom)
 }
 
 void
-rel_count(struct rel_counts *c, const struct pv_verdict *v)
+rel_count(struct rel_counts *c, const pyverify_release_verdict *v)
 {
-	if ((unsigned)v->status >= PV_VERDICT_VERIFIED &&
-	    (unsigned)v->status <= PV_VERDICT_UNKNOWN_RELEASE)
+	if ((unsigned)v->status >= PYVERIFY_RELEASE_VERIFIED &&
+	    (unsigned)v->status <= PYVERIFY_RELEASE_UNKNOWN_RELEASE)
 		c->n[v->status]++;
 	else
-		c->n[PV_VERDICT_FAILED]++; /* never a pass by omission */
+		c->n[PYVERIFY_RELEASE_FAILED]++; /* never a pass by omission */
 	c->total++;
 }
 
 void
-rel_count_outcome(struct rel_counts *c, const struct pv_verdict *v, int lost)
+rel_count_outcome(struct rel_counts *c, const pyverify_release_verdict *v, int lost)
 {
 	if (v == NULL || lost) {
-		c->n[PV_VERDICT_FAILED]++;
+		c->n[PYVERIFY_RELEASE_FAILED]++;
 		c->total++;
 		return;
 	}
@@ -423,14 +425,14 @@ rel_exit_status(const struct rel_counts *c, int allow_legacy)
 {
 	unsigned long unverified;
 
-	if (c->n[PV_VERDICT_FAILED] > 0)
+	if (c->n[PYVERIFY_RELEASE_FAILED] > 0)
 		return REL_EXIT_FAILED;
-	unverified = c->n[PV_VERDICT_MISSING] +
-	             c->n[PV_VERDICT_UNKNOWN_RELEASE] +
-	             (allow_legacy ? 0 : c->n[PV_VERDICT_LEGACY_PGP_ONLY]);
+	unverified = c->n[PYVERIFY_RELEASE_MISSING] +
+	             c->n[PYVERIFY_RELEASE_UNKNOWN_RELEASE] +
+	             (allow_legacy ? 0 : c->n[PYVERIFY_RELEASE_LEGACY_PGP_ONLY]);
 	/* Nothing checked is not "verified". */
-	if (unverified > 0 || c->n[PV_VERDICT_VERIFIED] +
-	                              c->n[PV_VERDICT_LEGACY_PGP_ONLY] == 0)
+	if (unverified > 0 || c->n[PYVERIFY_RELEASE_VERIFIED] +
+	                              c->n[PYVERIFY_RELEASE_LEGACY_PGP_ONLY] == 0)
 		return REL_EXIT_UNVERIFIED;
 	return REL_EXIT_VERIFIED;
 }
@@ -450,7 +452,7 @@ cmd_release(int argc, char **argv)
 	struct rel_opts o = { 0 };
 	struct rel_ctx ctx;
 	struct rel_counts counts = { 0 };
-	struct pv_verdict *v = NULL;
+	pyverify_release_verdict *v = NULL;
 	struct rel_item *items = NULL;
 	size_t n = 0, k;
 	int need_root = 0;

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "cpython/release.h"
+#include "pyverify.h"
 
 /* Exit statuses of the release and scan modes (README "Exit status"). */
 enum {
@@ -53,13 +53,13 @@ void rel_common_usage(FILE *f);
 /* Loaded state, read-only once verdicts are being computed. */
 struct rel_ctx {
 	struct rel_opts o;
-	struct pv_cpython_policy *policy;
+	pyverify_release_policy *policy;
 	pyverify_trust_root *root; /* loaded on first need (rel_need_root) */
 	int root_tried;
 };
 
 /* Loads the CPython policy (--policy, else the one that belongs to this
- * binary, see pv_cpython_policy_default_path). Prints a one-line error;
+ * binary, see pyverify_release_policy_default_path). Prints a one-line error;
  * 0 or -1. */
 int rel_ctx_init(struct rel_ctx *ctx, const struct rel_opts *o);
 void rel_ctx_free(struct rel_ctx *ctx);
@@ -84,23 +84,23 @@ void rel_item_clear(struct rel_item *it);
 int rel_is_cpython_name(const char *path);
 
 /* Computes the verdict for it (thread-safe once the root is loaded). */
-void rel_evaluate(struct pv_verdict *v, const struct rel_ctx *ctx,
+void rel_evaluate(pyverify_release_verdict *v, const struct rel_ctx *ctx,
                   const struct rel_item *it);
 /* The output line for v (human or JSON per o), newline included; NULL
  * when -q hides it. *oom is set when memory ran out. malloc'd. */
-char *rel_format(const struct pv_verdict *v, const struct rel_opts *o,
+char *rel_format(const pyverify_release_verdict *v, const struct rel_opts *o,
                  int *oom);
 
 /* Counts per status, and the exit status they mean. */
 struct rel_counts {
-	unsigned long n[PV_VERDICT_UNKNOWN_RELEASE + 1];
+	unsigned long n[PYVERIFY_RELEASE_UNKNOWN_RELEASE + 1];
 	unsigned long total;
 };
-void rel_count(struct rel_counts *c, const struct pv_verdict *v);
+void rel_count(struct rel_counts *c, const pyverify_release_verdict *v);
 /* Counts one artifact exactly once: as v's status, or as failed when its
  * verdict or its output line was lost (v NULL or lost set, out of
  * memory): a lost verdict is never a pass. */
-void rel_count_outcome(struct rel_counts *c, const struct pv_verdict *v,
+void rel_count_outcome(struct rel_counts *c, const pyverify_release_verdict *v,
                        int lost);
 int rel_exit_status(const struct rel_counts *c, int allow_legacy);
 

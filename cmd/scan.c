@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/util.h"
+#include "util/cursor.h"
 #include "cli.h"
 #include "release_cli.h"
 
@@ -301,22 +303,24 @@ done:
 
 /* ---- manifest --------------------------------------------------------------- */
 
-/* Splits line at tabs in place; returns the number of cells. */
+/* Splits line (len bytes, NUL-terminated) at tabs in place; returns the
+ * number of cells, max + 1 when there are more. */
 static size_t
-split_tabs(char *line, char **cells, size_t max)
+split_tabs(char *line, size_t len, char **cells, size_t max)
 {
-	size_t n = 0;
-	char *p = line, *tab;
+	struct pv_cur c;
+	const uint8_t *cell;
+	size_t n = 0, clen;
 
+	pv_cur_init(&c, line, len);
 	for (;;) {
 		if (n == max)
 			return max + 1;
-		cells[n++] = p;
-		tab = strchr(p, '\t');
-		if (tab == NULL)
+		/* The rest of the line, until a tab ends it. */
+		cells[n++] = line + (len - c.left);
+		if (pv_cur_until(&c, '\t', &cell, &clen) != 0)
 			return n;
-		*tab = '\0';
-		p = tab + 1;
+		cells[n - 1][clen] = '\0';
 	}
 }
 
@@ -516,7 +520,7 @@ read_manifest(struct scan *s, const char *path)
 		}
 		if (len == 0 || line[0] == '#')
 			continue;
-		n = split_tabs(line, cells, SCAN_MAX_COLUMNS);
+		n = split_tabs(line, len, cells, SCAN_MAX_COLUMNS);
 		if (n > SCAN_MAX_COLUMNS) {
 			cli_line(stderr, "pyverify scan: %s line %lu has more "
 			                 "than %d columns", path, lineno,
@@ -624,7 +628,7 @@ static void *
 worker(void *arg)
 {
 	struct scan *s = arg;
-	struct pv_verdict *v = malloc(sizeof(*v));
+	pyverify_release_verdict *v = malloc(sizeof(*v));
 	size_t i;
 	char *line;
 	int oom;
@@ -691,11 +695,11 @@ summary(struct scan *s, FILE *f, double secs, unsigned jobs)
 	           "%lu failed, %lu legacy-pgp-only, %lu missing, %lu "
 	           "unknown-release",
 	        s->counts.total, s->counts.total == 1 ? "" : "s", secs, jobs,
-	        jobs == 1 ? "" : "s", s->counts.n[PV_VERDICT_VERIFIED],
-	        s->counts.n[PV_VERDICT_FAILED],
-	        s->counts.n[PV_VERDICT_LEGACY_PGP_ONLY],
-	        s->counts.n[PV_VERDICT_MISSING],
-	        s->counts.n[PV_VERDICT_UNKNOWN_RELEASE]);
+	        jobs == 1 ? "" : "s", s->counts.n[PYVERIFY_RELEASE_VERIFIED],
+	        s->counts.n[PYVERIFY_RELEASE_FAILED],
+	        s->counts.n[PYVERIFY_RELEASE_LEGACY_PGP_ONLY],
+	        s->counts.n[PYVERIFY_RELEASE_MISSING],
+	        s->counts.n[PYVERIFY_RELEASE_UNKNOWN_RELEASE]);
 	if (s->skipped > 0)
 		fprintf(f, "; %lu other file%s skipped", s->skipped,
 		        s->skipped == 1 ? "" : "s");

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "verify/steps.h"
+#include "util/util.h"
 
 static void
 usage(FILE *f)

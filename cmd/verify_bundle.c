@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "verify/steps.h"
+#include "util/util.h"
 
 #define MAX_KEY_FILE (64 * 1024)
 
@@ -88,17 +88,6 @@ name_file(pyverify_error *err, const char *what, const char *path)
 		return;
 	snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", err->msg);
 	memcpy(err->msg, msg, sizeof(msg));
-}
-
-static void
-pv_format_time(char *out, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "(unknown time)");
 }
 
 /* A key file: a regular file of at most MAX_KEY_FILE bytes (a FIFO is
@@ -301,7 +290,7 @@ cmd_verify_bundle(int argc, char **argv)
 		rc = pyverify_verify(root, bundle, &artifact, policy, &res, &err);
 	if (rc != 0)
 		goto report;
-	pv_format_time(when, res.signing_time);
+	pv_format_rfc3339(when, res.signing_time);
 	/* Names, identity and issuer come from outside (the certificate's
 	 * SAN may hold any IA5 byte): cli_line keeps this one line. */
 	if (key_path != NULL)

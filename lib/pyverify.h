@@ -83,6 +83,8 @@ typedef enum {
 } pyverify_step;
 
 #define PYVERIFY_ERROR_MSG_SIZE 1024
+/* Longest identity, issuer or subject a result or view holds. */
+#define PYVERIFY_VALUE_MAX 4096
 
 typedef struct {
 	pyverify_status code;
@@ -112,6 +114,59 @@ PYVERIFY_EXPORT void pyverify_trust_root_free(pyverify_trust_root *root);
 /* Where the root was loaded from (borrowed; never NULL). */
 PYVERIFY_EXPORT const char *
 pyverify_trust_root_source(const pyverify_trust_root *root);
+/* Its mediaType (borrowed; never NULL). */
+PYVERIFY_EXPORT const char *
+pyverify_trust_root_media_type(const pyverify_trust_root *root);
+
+/* A read-only view of what a loaded root trusts (for listings such as the
+ * daemon's /v1/trust): entries of each kind are numbered 0..count-1 in
+ * file order. */
+typedef enum {
+	PYVERIFY_TRUST_TLOG = 1, /* transparency logs (Rekor) */
+	PYVERIFY_TRUST_CTLOG,    /* certificate transparency logs */
+	PYVERIFY_TRUST_CA,       /* certificate authorities (Fulcio) */
+	PYVERIFY_TRUST_TSA       /* RFC 3161 timestamp authorities */
+} pyverify_trust_kind;
+
+typedef struct {
+	pyverify_trust_kind kind;
+	/* Logs: baseUrl; CAs and TSAs: uri. Borrowed from the root; NULL
+	 * when the file gave none. */
+	const char *url;
+	/* Logs: logId.keyId as lowercase hex; "" for CAs and TSAs. */
+	char log_id_hex[65];
+	/* Logs: publicKey.keyDetails ("PKIX_ECDSA_P256_SHA_256"); NULL for
+	 * CAs and TSAs. Static. */
+	const char *key_type;
+	/* CAs and TSAs: the RFC 2253 subject of the first certificate of the
+	 * chain and of its last one (the trust anchor); "" for logs, or when
+	 * a subject cannot be printed in full. */
+	char subject[PYVERIFY_VALUE_MAX + 1];
+	char anchor[PYVERIFY_VALUE_MAX + 1];
+	size_t n_certificates; /* CAs and TSAs: length of certChain; logs 0 */
+	/* validFor, Unix milliseconds, closed interval [start, end]. No start
+	 * (has_start 0): the root gave no validFor at all; no end: still
+	 * valid. */
+	int has_start, has_end;
+	int64_t start_ms, end_ms;
+} pyverify_trust_entry;
+
+/* How many entries of that kind the root holds (0 for NULL or an unknown
+ * kind). */
+PYVERIFY_EXPORT size_t
+pyverify_trust_root_count(const pyverify_trust_root *root,
+                          pyverify_trust_kind kind);
+/* Fills *out with entry i of that kind. PYVERIFY_EUSAGE when i is out of
+ * range; PYVERIFY_ENOMEM. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_trust_root_entry(pyverify_trust_entry *out,
+                          const pyverify_trust_root *root,
+                          pyverify_trust_kind kind, size_t i,
+                          pyverify_error *err);
+/* 1 if the entry's validFor window contains t_ms (Unix milliseconds): a
+ * signature made then would be accepted by it; else 0. */
+PYVERIFY_EXPORT int pyverify_trust_entry_valid_at(const pyverify_trust_entry *e,
+                                                  int64_t t_ms);
 
 /* ---- Bundle ----------------------------------------------------------- */
 
@@ -207,8 +262,6 @@ pyverify_policy_set_min_verified_times(pyverify_policy *policy, unsigned n,
 
 /* ---- Verification ----------------------------------------------------- */
 
-#define PYVERIFY_VALUE_MAX 4096
-
 typedef struct {
 	char identity[PYVERIFY_VALUE_MAX + 1]; /* SAN that matched ("" for keys) */
 	char issuer[PYVERIFY_VALUE_MAX + 1];   /* OIDC issuer ("" for keys) */
@@ -233,6 +286,207 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *bundle,
                 const pyverify_artifact *artifact,
                 const pyverify_policy *policy, pyverify_result *out,
                 pyverify_error *err);
+
+/* ---- CPython releases (SPEC 6) ----------------------------------------- */
+
+/* The verdict on one python.org CPython release artifact under the CPython
+ * signing policy (policy/cpython.json: which release manager identity and
+ * OIDC issuer signed each release series, and since when). The caller
+ * finds the material (a bundle beside the artifact, an uploaded one, an
+ * .asc) and hands over what it found; nothing here touches the file system
+ * or the network except the policy loaders. */
+
+typedef struct pyverify_release_policy pyverify_release_policy;
+
+/* Where the policy lives in the source tree (relative to its root). */
+#define PYVERIFY_RELEASE_POLICY_SOURCE "policy/cpython.json"
+/* Largest policy document the loaders accept. */
+#define PYVERIFY_RELEASE_POLICY_MAX_BYTES (256u << 10)
+
+/* Loads and strictly validates a policy (schema
+ * "pyverify.cpython-policy/1"); a broken policy is an error, never an empty
+ * one. PYVERIFY_EIO, PYVERIFY_EPARSE (the message names the JSON path),
+ * PYVERIFY_ENOMEM; step PYVERIFY_STEP_POLICY. Immutable once loaded. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_policy_load_file(pyverify_release_policy **out,
+                                  const char *path, pyverify_error *err);
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_policy_load_memory(pyverify_release_policy **out,
+                                    const void *buf, size_t len,
+                                    pyverify_error *err);
+PYVERIFY_EXPORT void
+pyverify_release_policy_free(pyverify_release_policy *policy);
+/* Where `make install` puts the policy (static string). */
+PYVERIFY_EXPORT const char *pyverify_release_policy_installed_path(void);
+/* The policy of the running program: the source tree's
+ * PYVERIFY_RELEASE_POLICY_SOURCE when the binary runs from a build
+ * directory of that tree, else the installed one. */
+PYVERIFY_EXPORT void pyverify_release_policy_default_path(char *out,
+                                                          size_t outlen);
+
+/* A read-only view of the policy's release series, in file order. */
+#define PYVERIFY_RELEASE_VERSION_MAX 32 /* "9999.9999.9999rc9999" + NUL */
+typedef struct {
+	unsigned major, minor;  /* "3.14" */
+	unsigned pep;           /* release schedule PEP; 0 when not given */
+	char first_sigstore[PYVERIFY_RELEASE_VERSION_MAX]; /* "3.14.0a1" */
+	int pgp;                /* the series publishes PGP .asc signatures */
+	size_t n_identities;    /* accepted signers (any one) */
+} pyverify_release_series;
+
+PYVERIFY_EXPORT size_t
+pyverify_release_policy_series_count(const pyverify_release_policy *policy);
+/* Series i; PYVERIFY_EUSAGE when out of range. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_policy_series(pyverify_release_series *out,
+                               const pyverify_release_policy *policy,
+                               size_t i);
+/* Signer k of series i (borrowed from the policy); PYVERIFY_EUSAGE when
+ * out of range. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_policy_signer(const char **identity, const char **issuer,
+                               const pyverify_release_policy *policy,
+                               size_t i, size_t k);
+
+/* What a python.org artifact is. */
+typedef enum {
+	PYVERIFY_RELEASE_KIND_NONE = 0,
+	PYVERIFY_RELEASE_KIND_SOURCE,           /* "source": Python-X.Y.Z.tgz */
+	PYVERIFY_RELEASE_KIND_WINDOWS,          /* "windows": .exe, .msi, zip */
+	PYVERIFY_RELEASE_KIND_WINDOWS_MANIFEST, /* "windows-manifest" */
+	PYVERIFY_RELEASE_KIND_WINDOWS_HELP,     /* "windows-help": .chm */
+	PYVERIFY_RELEASE_KIND_MACOS,            /* "macos": .pkg */
+	PYVERIFY_RELEASE_KIND_ANDROID,          /* "android" */
+	PYVERIFY_RELEASE_KIND_IOS,              /* "ios" */
+	PYVERIFY_RELEASE_KIND_DOCS              /* "docs" */
+} pyverify_release_kind;
+
+/* The last component of path (after its last '/'), borrowed from path. */
+PYVERIFY_EXPORT const char *pyverify_release_basename(const char *path);
+/* Maps a python.org artifact file name (a basename; a name with '/' is
+ * rejected) to its release version ("3.14.0rc1") and kind; version (room
+ * for PYVERIFY_RELEASE_VERSION_MAX bytes) and kind may be NULL. Only the
+ * published name forms are accepted. 0, or -1 with the outputs untouched. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_parse_name(char *version, pyverify_release_kind *kind,
+                            const char *name);
+
+typedef enum {
+	/* The bundle verified under the policy's (or the override's) signer. */
+	PYVERIFY_RELEASE_VERIFIED = 1,
+	/* The bundle (or the artifact) did not verify: error says which
+	 * step. */
+	PYVERIFY_RELEASE_FAILED,
+	/* No Sigstore material; the release predates Sigstore signing and a
+	 * PGP .asc is published for it (pyverify does not check PGP). */
+	PYVERIFY_RELEASE_LEGACY_PGP_ONLY,
+	/* No Sigstore material where there should be some, or nothing at all
+	 * to verify; the note says which. */
+	PYVERIFY_RELEASE_MISSING,
+	/* Not a python.org CPython artifact name, or its series is not in the
+	 * policy. */
+	PYVERIFY_RELEASE_UNKNOWN_RELEASE
+} pyverify_release_status;
+
+/* Longest artifact name or bundle path a verdict names, and its note. */
+#define PYVERIFY_RELEASE_PATH_MAX 4096
+#define PYVERIFY_RELEASE_NOTE_MAX 512
+
+typedef struct {
+	pyverify_release_status status;
+	char artifact[PYVERIFY_RELEASE_PATH_MAX]; /* as the caller named it */
+	char version[PYVERIFY_RELEASE_VERSION_MAX]; /* "" if not CPython */
+	pyverify_release_kind kind;
+	/* verified: the identity that signed and its issuer; else "". */
+	char identity[PYVERIFY_VALUE_MAX + 1];
+	char issuer[PYVERIFY_VALUE_MAX + 1];
+	int policy_index;    /* which accepted signer matched; -1 */
+	char sha256[65];     /* lowercase hex; "" when no digest was given */
+	char bundle[PYVERIFY_RELEASE_PATH_MAX]; /* where the bundle came from */
+	int64_t log_index;       /* -1 when not verified */
+	int64_t integrated_time; /* Unix seconds; 0 when none (Rekor v2) */
+	int64_t signing_time;    /* earliest verified time; 0 */
+	/* failed: the first failing step and why; code 0 otherwise. */
+	pyverify_error error;
+	char note[PYVERIFY_RELEASE_NOTE_MAX]; /* one line of advice; "" */
+	/* Who was expected to sign: series `series` (-1: none) of `policy`,
+	 * or the override. Borrowed: valid while the policy and the input's
+	 * strings live. */
+	const pyverify_release_policy *policy;
+	long series;
+	const char *override_identity, *override_issuer;
+} pyverify_release_verdict;
+
+/* What the caller found for one artifact. */
+typedef struct {
+	/* The artifact as the user named it (a path or a bare file name); its
+	 * basename must be a python.org artifact name. Required (see
+	 * pyverify_release_verify_signer for the exception). */
+	const char *artifact;
+	/* Its digests, when known (file hashed, --digest, manifest row).
+	 * Required when bundle is not NULL. */
+	const pyverify_artifact *digest;
+	/* The Sigstore bundle, or NULL when no Sigstore material was found. */
+	const pyverify_bundle *bundle;
+	/* Where the bundle came from, shown in the verdict; may be NULL. */
+	const char *bundle_path;
+	/* Not NULL: material existed but could not be read or parsed (the
+	 * artifact file, the bundle): the verdict is failed with this error. */
+	const pyverify_error *material_error;
+	int has_asc;      /* a PGP signature (ARTIFACT.asc) lies beside it */
+	int has_detached; /* ARTIFACT.sig + ARTIFACT.crt lie beside it */
+	/* Override the policy's signer for this artifact: both or neither. */
+	const char *identity, *issuer;
+} pyverify_release_input;
+
+/*
+ * Decides the verdict for one artifact: name -> version -> policy series
+ * (or the override) -> verify the bundle, or classify the absence of one.
+ * root may be NULL when in->bundle is NULL. Always fills *out (status
+ * failed when it returns an error). Returns 0, or PYVERIFY_EUSAGE (NULL
+ * arguments, one override without the other, a bundle without a digest or
+ * root, a name longer than PYVERIFY_RELEASE_PATH_MAX), PYVERIFY_ENOMEM.
+ * Thread-safe: root, policy, bundle and digest are only read.
+ */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_verify(pyverify_release_verdict *out,
+                        const pyverify_trust_root *root,
+                        const pyverify_release_policy *policy,
+                        const pyverify_release_input *in);
+/*
+ * The same verdict shape for a bundle checked against the given signer
+ * alone (in->identity and in->issuer, both required), no CPython policy
+ * applied: for an artifact known only by its digest (in->artifact NULL:
+ * shown as "sha256:HEX") or by a name that is no CPython release name.
+ * in->bundle NULL needs in->material_error. Returns as pyverify_release_verify.
+ */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_release_verify_signer(pyverify_release_verdict *out,
+                               const pyverify_trust_root *root,
+                               const pyverify_release_input *in);
+
+/* "verified", "failed", "legacy-pgp-only", "missing", "unknown-release";
+ * never NULL. */
+PYVERIFY_EXPORT const char *
+pyverify_release_status_name(pyverify_release_status status);
+/* "source", "windows", ...; "" for PYVERIFY_RELEASE_KIND_NONE. */
+PYVERIFY_EXPORT const char *
+pyverify_release_kind_name(pyverify_release_kind kind);
+/* 1 if the verdict lets a build proceed: verified, or legacy-pgp-only
+ * when allow_legacy_pgp. */
+PYVERIFY_EXPORT int
+pyverify_release_verdict_passes(const pyverify_release_verdict *v,
+                                int allow_legacy_pgp);
+/*
+ * The verdict as one line of compact JSON (no newline), malloc'd (release
+ * it with free()); NULL on ENOMEM. Members, always present, null when not
+ * applicable: artifact, status, version, kind, identity, issuer, expected
+ * ([{identity, issuer}]), sha256, bundle, log_index, integrated_time and
+ * signing_time (RFC 3339), error ({step, message} when failed), note.
+ * Bytes that are not UTF-8 in names are written as the text "\xNN".
+ */
+PYVERIFY_EXPORT char *
+pyverify_release_verdict_json(const pyverify_release_verdict *v);
 
 #ifdef __cplusplus
 }

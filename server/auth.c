@@ -13,7 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "verify/steps.h"
+#include "util/util.h"
 #include "pyverifyd.h"
 
 /* A token file is a short list; anything bigger is a mistake. */

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "pyverifyd.h"
-#include "cpython/release.h"
 
 struct entry {
 	uint8_t key[32];
@@ -135,7 +134,7 @@ void
 pvd_cache_put(const uint8_t key[32], int http_code, int verdict,
               const char *body)
 {
-	unsigned ttl = verdict == PV_VERDICT_VERIFIED ? C.ttl : C.failure_ttl;
+	unsigned ttl = verdict == PYVERIFY_RELEASE_VERIFIED ? C.ttl : C.failure_ttl;
 	struct entry *e;
 	char *copy;
 

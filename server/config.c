@@ -10,8 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cpython/cpython.h"
-#include "verify/steps.h"
+#include "util/util.h"
 #include "pyverifyd.h"
 
 #ifndef PYVERIFY_PREFIX
@@ -76,9 +75,9 @@ usage(FILE *f)
 	    "                           /etc/pyverify/trusted_root.json\n"
 	    "  --policy FILE            CPython signing policy\n"
 	    "                           [PYVERIFYD_POLICY] default\n"
-	    "                           " PV_CPYTHON_POLICY_INSTALLED "\n"
+	    "                           %s\n"
 	    "                           (run from a build directory: the source\n"
-	    "                           tree's " PV_CPYTHON_POLICY_SOURCE ")\n"
+	    "                           tree's " PYVERIFY_RELEASE_POLICY_SOURCE ")\n"
 	    "  --cache-entries N        verdict cache size, 0 disables\n"
 	    "                           [PYVERIFYD_CACHE_ENTRIES] 4096\n"
 	    "  --cache-ttl SECONDS      how long a verified verdict is reused\n"
@@ -105,7 +104,8 @@ usage(FILE *f)
 	    "\n"
 	    "Signals: SIGHUP reloads the trusted root, policy and token files\n"
 	    "(all or nothing); SIGTERM/SIGINT stop accepting, let requests in\n"
-	    "flight finish, exit 0.\n");
+	    "flight finish, exit 0.\n",
+	    pyverify_release_policy_installed_path());
 }
 
 /* "1048576", "1024K", "1M", "4G" (binary multiples). */
@@ -328,7 +328,7 @@ pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
 		 * as for the CLI. */
 		static char policy_path[PATH_MAX + 64];
 
-		pv_cpython_policy_default_path(policy_path, sizeof(policy_path));
+		pyverify_release_policy_default_path(policy_path, sizeof(policy_path));
 		cfg->policy = policy_path;
 	}
 	cfg->cache_entries = 4096;

@@ -22,7 +22,7 @@
 
 #include <openssl/rand.h>
 
-#include "verify/steps.h"
+#include "util/util.h"
 #include "request.h"
 
 static const struct pvd_config *cfg;

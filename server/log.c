@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "verify/steps.h"
+#include "util/util.h"
 #include "pyverifyd.h"
 
 static enum pvd_log_format log_format = PVD_LOG_JSON;

@@ -14,7 +14,7 @@
 
 #include <microhttpd.h>
 
-#include "verify/steps.h"
+#include "util/util.h"
 #include "pyverifyd.h"
 
 #define SD_LISTEN_FDS_START 3

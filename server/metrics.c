@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "pyverifyd.h"
-#include "cpython/release.h"
 
 static const char *const ep_names[PVD_EP_COUNT] = {
 	"/v1/verify", "/healthz", "/readyz", "/metrics", "/v1/trust",
@@ -24,7 +23,7 @@ static const int codes[] = { 200, 400, 401, 403, 404, 405, 413, 415,
 static const double buckets[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                   0.05, 0.1, 0.25, 0.5, 1, 2.5 };
 #define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
-#define N_VERDICTS 6 /* enum pv_verdict_status 1..5, slot 0 unused */
+#define N_VERDICTS 6 /* pyverify_release_status 1..5, slot 0 unused */
 
 static struct {
 	atomic_ullong requests[PVD_EP_COUNT][N_CODES];
@@ -158,7 +157,7 @@ pvd_metrics_render(void)
 	          "status.\n# TYPE pyverifyd_verdicts_total counter\n");
 	for (i = 1; i < N_VERDICTS; i++)
 		sb_printf(&b, "pyverifyd_verdicts_total{status=\"%s\"} %llu\n",
-		          pv_verdict_status_name((enum pv_verdict_status)i),
+		          pyverify_release_status_name((pyverify_release_status)i),
 		          (unsigned long long)atomic_load(&M.verdicts[i]));
 	sb_printf(&b, "# HELP pyverifyd_verify_duration_seconds Time to "
 	          "produce a verdict (bundle parse and verification, or cache "

@@ -85,7 +85,6 @@ int pvd_tokens_check(const struct pvd_tokens *t, const char *authorization);
 
 /* ---- trust.c ------------------------------------------------------------ */
 
-struct pv_cpython_policy;
 
 /* Everything a request needs from the configuration files. Immutable once
  * published; requests hold a reference for their whole life. */
@@ -94,7 +93,7 @@ struct pvd_snapshot {
 	uint64_t generation;         /* bumps at every successful reload */
 	int64_t loaded_at;           /* Unix seconds */
 	pyverify_trust_root *root;   /* NULL: not loaded (503) */
-	struct pv_cpython_policy *policy; /* NULL: not loaded (503) */
+	pyverify_release_policy *policy; /* NULL: not loaded (503) */
 	char root_sha256[65], policy_sha256[65];
 	struct pvd_tokens tokens;    /* n == 0: /v1/... is open */
 	struct pvd_tokens admin;     /* n == 0 and !admin_enabled: disabled */
@@ -125,7 +124,7 @@ char *pvd_trust_json(const struct pvd_snapshot *s, const char *root_path,
 
 struct pvd_cached {
 	int http_code;
-	int verdict;     /* enum pv_verdict_status */
+	int verdict;     /* pyverify_release_status */
 	char *body;      /* verdict JSON (malloc'd copy for the caller) */
 };
 

@@ -12,8 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cpython/cpython.h"
-#include "verify/steps.h"
+#include "util/util.h"
 #include "pyverifyd.h"
 
 static struct {
@@ -45,7 +44,7 @@ snapshot_free(struct pvd_snapshot *s)
 	if (s == NULL)
 		return;
 	pyverify_trust_root_free(s->root);
-	pv_cpython_policy_free(s->policy);
+	pyverify_release_policy_free(s->policy);
 	pvd_tokens_clear(&s->tokens);
 	pvd_tokens_clear(&s->admin);
 	free(s->trust_json);
@@ -83,10 +82,10 @@ load_policy(struct pvd_snapshot *s, const char *path, char *why,
 	size_t len = 0;
 	int rc;
 
-	if (read_file(path, "CPython policy", PV_MAX_CPYTHON_POLICY_BYTES,
+	if (read_file(path, "CPython policy", PYVERIFY_RELEASE_POLICY_MAX_BYTES,
 	              &buf, &len, why, whylen) != 0)
 		return -1;
-	rc = pv_cpython_policy_load_memory(&s->policy, buf, len, &err);
+	rc = pyverify_release_policy_load_memory(&s->policy, buf, len, &err);
 	if (rc != 0)
 		snprintf(why, whylen, "policy %.300s rejected: %.600s", path, err.msg);
 	else if (pv_sha256(d, buf, len) == 0)

@@ -1,16 +1,14 @@
 /* trust_json.c - the /v1/trust document: what trust material a snapshot
  * holds, where it came from, when it was loaded, and the validity window of
- * every log, CA and timestamp authority (read from the library's internal
- * model, which the server links statically). */
+ * every log, CA and timestamp authority (through the library's read-only
+ * views of the root and the policy). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/bio.h>
-#include <openssl/x509.h>
 
-#include "cpython/cpython.h"
-#include "verify/steps.h"
+#include "util/util.h"
 #include "pyverifyd.h"
 
 static json_t *
@@ -23,97 +21,98 @@ jtime_ms(int64_t ms)
 }
 
 static json_t *
-jwindow(const struct pv_time_range *r, int64_t now_ms)
+jwindow(const pyverify_trust_entry *e, int64_t now_ms)
 {
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "start", r->open_start ? json_null()
-	                                              : jtime_ms(r->start_ms));
-	json_object_set_new(o, "end", r->has_end ? jtime_ms(r->end_ms)
+	json_object_set_new(o, "start", e->has_start ? jtime_ms(e->start_ms)
+	                                             : json_null());
+	json_object_set_new(o, "end", e->has_end ? jtime_ms(e->end_ms)
 	                                         : json_null());
 	/* "current": signatures made now would be accepted by this entry. */
-	json_object_set_new(o, "current",
-	                    json_boolean(pv_time_range_contains(r, now_ms)));
+	json_object_set_new(
+		o, "current",
+		json_boolean(pyverify_trust_entry_valid_at(e, now_ms)));
 	return o;
 }
 
+/* A subject, or null when the library could not print it. */
 static json_t *
-jsubject(X509 *cert)
+jsubject(const char *s)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p = NULL;
-	long n;
-	json_t *j = NULL;
+	json_t *j = s[0] != '\0' ? json_string(s) : NULL;
 
-	if (b == NULL)
-		return json_null();
-	if (X509_NAME_print_ex(b, X509_get_subject_name(cert), 0,
-	                       XN_FLAG_RFC2253) >= 0) {
-		n = BIO_get_mem_data(b, &p);
-		if (n > 0)
-			j = json_stringn(p, (size_t)n);
-	}
-	BIO_free(b);
 	return j != NULL ? j : json_null();
 }
 
+/* One entry of the root as its JSON object; NULL when it cannot be read. */
 static json_t *
-jlogs(const struct pv_tlog *logs, size_t n, int64_t now_ms)
+jentry(const pyverify_trust_root *r, pyverify_trust_kind kind, size_t i,
+       int64_t now_ms)
 {
-	json_t *a = json_array();
-	char id[65];
-	size_t i;
+	pyverify_trust_entry *e = malloc(sizeof(*e));
+	json_t *j = NULL;
 
-	for (i = 0; a != NULL && i < n; i++) {
-		const char *kd = pv_key_details_name(logs[i].key.details);
-		pv_hex_encode(id, logs[i].log_id, 32);
-		json_array_append_new(
-			a, json_pack("{s:s?,s:s,s:s?,s:o*}", "base_url",
-			             logs[i].base_url, "log_id", id, "key_type", kd,
-			             "valid", jwindow(&logs[i].valid, now_ms)));
+	if (e == NULL)
+		return NULL;
+	if (pyverify_trust_root_entry(e, r, kind, i, NULL) != 0) {
+		free(e);
+		return NULL;
 	}
-	return a;
+	if (kind == PYVERIFY_TRUST_TLOG || kind == PYVERIFY_TRUST_CTLOG)
+		j = json_pack("{s:s?,s:s,s:s?,s:o*}", "base_url", e->url,
+		              "log_id", e->log_id_hex, "key_type", e->key_type,
+		              "valid", jwindow(e, now_ms));
+	else
+		j = json_pack("{s:s?,s:o,s:o,s:i,s:o*}", "uri", e->url,
+		              "subject", jsubject(e->subject), "anchor",
+		              jsubject(e->anchor), "certificates",
+		              (int)e->n_certificates, "valid",
+		              jwindow(e, now_ms));
+	free(e);
+	return j;
 }
 
+/* Every entry of one kind, in file order. */
 static json_t *
-jcas(const struct pv_ca *cas, size_t n, int64_t now_ms)
+jentries(const pyverify_trust_root *r, pyverify_trust_kind kind,
+         int64_t now_ms)
 {
 	json_t *a = json_array();
-	size_t i;
+	size_t i, n = pyverify_trust_root_count(r, kind);
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(
-			a, json_pack("{s:s?,s:o,s:o,s:i,s:o*}", "uri", cas[i].uri,
-			             "subject", jsubject(cas[i].certs[0]), "anchor",
-			             jsubject(cas[i].certs[cas[i].n_certs - 1]),
-			             "certificates", (int)cas[i].n_certs, "valid",
-			             jwindow(&cas[i].valid, now_ms)));
+		json_array_append_new(a, jentry(r, kind, i, now_ms));
 	return a;
 }
 
 static json_t *
-jseries(const struct pv_cpython_policy *p)
+jseries(const pyverify_release_policy *p)
 {
 	json_t *a = json_array();
-	char ver[PV_CPYTHON_VERSION_TEXT_MAX], name[32];
-	size_t i, k;
+	pyverify_release_series s;
+	const char *identity, *issuer;
+	char name[32];
+	size_t i, k, n = pyverify_release_policy_series_count(p);
 
-	for (i = 0; a != NULL && i < p->n_series; i++) {
-		const struct pv_cpython_series *s = &p->series[i];
-		json_t *ids = json_array();
-		for (k = 0; ids != NULL && k < s->n_identities; k++)
-			json_array_append_new(
-				ids, json_pack("{s:s,s:s}", "identity",
-				               s->identities[k].identity, "issuer",
-				               s->identities[k].issuer));
-		snprintf(name, sizeof(name), "%u.%u", s->major, s->minor);
-		pv_cpython_version_format(ver, &s->first_sigstore);
+	for (i = 0; a != NULL && i < n; i++) {
+		json_t *ids;
+		if (pyverify_release_policy_series(&s, p, i) != 0)
+			continue;
+		ids = json_array();
+		for (k = 0; ids != NULL && k < s.n_identities; k++)
+			if (pyverify_release_policy_signer(&identity, &issuer, p,
+			                                   i, k) == 0)
+				json_array_append_new(
+					ids, json_pack("{s:s,s:s}", "identity",
+					               identity, "issuer", issuer));
+		snprintf(name, sizeof(name), "%u.%u", s.major, s.minor);
 		json_array_append_new(
 			a, json_pack("{s:s,s:o*,s:s,s:b}", "series", name,
-			             "identities", ids, "first_sigstore", ver, "pgp",
-			             s->pgp));
+			             "identities", ids, "first_sigstore",
+			             s.first_sigstore, "pgp", s.pgp));
 	}
 	return a;
 }
@@ -132,13 +131,13 @@ pvd_trust_json(const struct pvd_snapshot *s, const char *root_path,
 		const pyverify_trust_root *r = s->root;
 		root = json_pack("{s:s,s:s,s:s?,s:o*,s:o*,s:o*,s:o*}", "path",
 		                 root_path, "sha256", s->root_sha256, "media_type",
-		                 r->media_type, "tlogs",
-		                 jlogs(r->tlogs, r->n_tlogs, now_ms), "ctlogs",
-		                 jlogs(r->ctlogs, r->n_ctlogs, now_ms),
+		                 pyverify_trust_root_media_type(r), "tlogs",
+		                 jentries(r, PYVERIFY_TRUST_TLOG, now_ms), "ctlogs",
+		                 jentries(r, PYVERIFY_TRUST_CTLOG, now_ms),
 		                 "certificate_authorities",
-		                 jcas(r->cas, r->n_cas, now_ms),
+		                 jentries(r, PYVERIFY_TRUST_CA, now_ms),
 		                 "timestamp_authorities",
-		                 jcas(r->tsas, r->n_tsas, now_ms));
+		                 jentries(r, PYVERIFY_TRUST_TSA, now_ms));
 	}
 	if (s->policy != NULL)
 		pol = json_pack("{s:s,s:s,s:o*}", "path", policy_path, "sha256",

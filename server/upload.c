@@ -17,8 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "verify/steps.h"
-#include "cpython/release.h"
+#include "util/util.h"
+#include "util/json.h"
 #include "request.h"
 
 void
@@ -72,32 +72,6 @@ buf_append(struct pvd_buf *b, const char *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
-}
-
-/* Values (members, elements, the document) in JSON text, counted without
- * parsing: a '{', '[' or ',' outside strings starts one. A count that stays
- * within max says nothing of validity; the parser decides that. */
-static int
-json_values_within(const uint8_t *p, size_t n, size_t max)
-{
-	size_t i, count = 1;
-	int in_str = 0;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				in_str = 0;
-			continue;
-		}
-		if (p[i] == '"')
-			in_str = 1;
-		else if ((p[i] == '{' || p[i] == '[' || p[i] == ',') &&
-		         ++count > max)
-			return 0;
-	}
-	return 1;
 }
 
 static enum MHD_Result
@@ -173,7 +147,7 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 		if (seen == &up->have_artifact && filename != NULL)
 			snprintf(up->artifact_filename,
 			         sizeof(up->artifact_filename), "%s",
-			         pv_cpython_basename(filename));
+			         pyverify_release_basename(filename));
 	}
 	/* Within one part the offsets only grow; a restart is a second
 	 * value (a nested multipart/mixed part holding several files). */
@@ -341,7 +315,7 @@ pvd_upload_begin(struct pvd_upload *up, struct MHD_Connection *c,
 	if (media_type_is(ct, "multipart/form-data")) {
 		up->kind = PVD_BODY_MULTIPART;
 		up->bundle.max = cfg->max_json_bytes;
-		up->name.max = PV_VERDICT_PATH_MAX - 1;
+		up->name.max = PYVERIFY_RELEASE_PATH_MAX - 1;
 		up->identity.max = PYVERIFY_VALUE_MAX;
 		up->issuer.max = PYVERIFY_VALUE_MAX;
 		up->md = EVP_MD_CTX_new();
@@ -422,50 +396,48 @@ finish_json(struct pvd_upload *up, struct pvd_verify_input *in,
             json_t **doc_out, char **bundle_bytes)
 {
 	static const char *const known[] = { "bundle", "digest", "artifact",
-	                                     "identity", "issuer" };
+	                                     "identity", "issuer", NULL };
+	const struct pv_json_bounds bounds = { up->json.max, 0,
+		                               PVD_MAX_JSON_VALUES };
 	json_error_t jerr;
 	json_t *doc, *bundle;
 	const char *key, *digest;
 	pyverify_error perr;
-	json_t *v;
-	size_t i;
 
 	if (up->json.len == 0) {
 		pvd_upload_fail(up, 400, "bad-request", "empty request body");
 		return -1;
 	}
-	if (!json_values_within(up->json.data, up->json.len,
-	                        PVD_MAX_JSON_VALUES)) {
+	/* The one JSON intake (util/json.h). The size was bounded while
+	 * receiving; depth is left to the parser's own limit here, so that a
+	 * bundle nested too deeply gets the bundle parser's answer. */
+	switch (pv_json_intake(&doc, up->json.data, up->json.len, &bounds,
+	                       &jerr)) {
+	case PV_JSON_ACCEPTED:
+		break;
+	case PV_JSON_TOO_MANY_VALUES:
 		pvd_upload_fail(up, 400, "too-many-values",
 		                "request JSON holds more than %u values (members "
 		                "and elements); a bundle needs far fewer",
 		                PVD_MAX_JSON_VALUES);
 		return -1;
-	}
-	doc = json_loadb((const char *)up->json.data, up->json.len,
-	                 JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL) {
+	case PV_JSON_NOT_OBJECT:
+		pvd_upload_fail(up, 400, "bad-request",
+		                "request must be a JSON object");
+		return -1;
+	default:
 		pvd_upload_fail(up, 400, "bad-json",
 		                "request is not valid JSON: %s at line %d column %d",
 		                jerr.text, jerr.line, jerr.column);
 		return -1;
 	}
 	*doc_out = doc;
-	if (!json_is_object(doc)) {
+	key = pv_json_unknown_member(doc, known);
+	if (key != NULL) {
 		pvd_upload_fail(up, 400, "bad-request",
-		                "request must be a JSON object");
+		                "unknown member \"%.64s\"; expected bundle, "
+		                "digest, artifact, identity, issuer", key);
 		return -1;
-	}
-	json_object_foreach(doc, key, v) {
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (strcmp(key, known[i]) == 0)
-				break;
-		if (i == sizeof(known) / sizeof(known[0])) {
-			pvd_upload_fail(up, 400, "bad-request",
-			                "unknown member \"%.64s\"; expected bundle, "
-			                "digest, artifact, identity, issuer", key);
-			return -1;
-		}
 	}
 	bundle = json_object_get(doc, "bundle");
 	if (bundle == NULL || !json_is_object(bundle)) {
@@ -476,7 +448,7 @@ finish_json(struct pvd_upload *up, struct pvd_verify_input *in,
 		return -1;
 	}
 	if (get_string(up, doc, "digest", 71, &digest) != 0 ||
-	    get_string(up, doc, "artifact", PV_VERDICT_PATH_MAX - 1,
+	    get_string(up, doc, "artifact", PYVERIFY_RELEASE_PATH_MAX - 1,
 	               &in->artifact) != 0 ||
 	    get_string(up, doc, "identity", PYVERIFY_VALUE_MAX, &in->identity) ||
 	    get_string(up, doc, "issuer", PYVERIFY_VALUE_MAX, &in->issuer))
@@ -539,8 +511,8 @@ finish_multipart(struct pvd_upload *up, struct pvd_verify_input *in)
 		pvd_upload_fail(up, 400, "bad-request", "part \"bundle\" is empty");
 		return -1;
 	}
-	if (!json_values_within(up->bundle.data, up->bundle.len,
-	                        PVD_MAX_JSON_VALUES)) {
+	if (!pv_json_values_within(up->bundle.data, up->bundle.len,
+	                           PVD_MAX_JSON_VALUES)) {
 		pvd_upload_fail(up, 400, "too-many-values",
 		                "part \"bundle\" holds more than %u JSON values "
 		                "(members and elements); a bundle needs far fewer",
@@ -566,11 +538,9 @@ finish_multipart(struct pvd_upload *up, struct pvd_verify_input *in)
 	 * answer is the one the same question as JSON without "artifact"
 	 * gets. An explicit "name" field always selects the CPython rules. */
 	if (in->artifact == NULL && up->artifact_filename[0] != '\0') {
-		struct pv_cpython_version ver;
-
 		if (in->identity != NULL &&
-		    pv_cpython_parse_artifact_name(&ver,
-		                                   up->artifact_filename) != 0)
+		    pyverify_release_parse_name(NULL, NULL,
+		                                up->artifact_filename) != 0)
 			in->shown_name = up->artifact_filename;
 		else
 			in->artifact = up->artifact_filename;

@@ -3,8 +3,9 @@
  * With an artifact name the verdict is the CPython one (release.c): the
  * policy's signer for the release series, or the identity/issuer override.
  * Without a name (or with an uploaded file name that is no CPython release
- * name), identity + issuer are the whole policy and the verdict is
- * built here in the same struct, so the body is always pv_verdict_json().
+ * name), identity + issuer are the whole policy
+ * (pyverify_release_verify_signer), in the same verdict shape, so the body
+ * is always pyverify_release_verdict_json().
  * HTTP status: 200 only for "verified"; every other verdict (failed,
  * legacy-pgp-only, missing, unknown-release) is 422 with the verdict body:
  * a gate that checks the status code alone never passes anything else. */
@@ -14,8 +15,6 @@
 
 #include <openssl/evp.h>
 
-#include "verify/steps.h"
-#include "cpython/release.h"
 #include "pyverifyd.h"
 
 static void
@@ -73,69 +72,12 @@ cache_key(uint8_t key[32], const struct pvd_snapshot *s,
 	return ok ? 0 : -1;
 }
 
-/* identity + issuer without an artifact name: a plain Sigstore check. */
-static int
-verify_signer(struct pv_verdict *v, const pyverify_trust_root *root,
-              const pyverify_bundle *bundle, const pyverify_error *load_err,
-              const struct pvd_verify_input *in)
-{
-	pyverify_policy *policy = NULL;
-	pyverify_result res;
-	pyverify_error err;
-	int rc;
-
-	memset(v, 0, sizeof(*v));
-	v->status = PV_VERDICT_FAILED;
-	v->policy_index = -1;
-	v->log_index = -1;
-	if (in->shown_name != NULL) {
-		snprintf(v->artifact, sizeof(v->artifact), "%s", in->shown_name);
-	} else {
-		memcpy(v->artifact, "sha256:", 7);
-		pv_hex_encode(v->artifact + 7, in->digest.sha256, 32);
-	}
-	pv_hex_encode(v->sha256, in->digest.sha256, 32);
-	if (in->bundle_name != NULL)
-		snprintf(v->bundle, sizeof(v->bundle), "%s", in->bundle_name);
-	v->override_identity = in->identity;
-	v->override_issuer = in->issuer;
-	if (load_err != NULL) {
-		v->error = *load_err;
-		return 0;
-	}
-	rc = pyverify_policy_new(&policy, &err);
-	if (rc == 0)
-		rc = pyverify_policy_add_identity(policy, in->identity,
-		                                  PYVERIFY_MATCH_EXACT, in->issuer,
-		                                  PYVERIFY_MATCH_EXACT, &err);
-	if (rc == 0)
-		rc = pyverify_verify(root, bundle, &in->digest, policy, &res, &err);
-	pyverify_policy_free(policy);
-	if (rc != 0) {
-		v->error = err;
-		if (v->error.code == PYVERIFY_OK)
-			v->error.code = PYVERIFY_EREJECT;
-		return rc == PYVERIFY_ENOMEM ? rc : 0;
-	}
-	pv_verdict_set_verified(v, &res);
-	if (in->shown_name != NULL)
-		snprintf(v->note, sizeof(v->note),
-		         "signer given in the request; %s is not a CPython "
-		         "release name, so no CPython release policy was applied",
-		         in->shown_name);
-	else
-		snprintf(v->note, sizeof(v->note),
-		         "signer given in the request; no artifact name, so no "
-		         "CPython release policy was applied");
-	return 0;
-}
-
 int
 pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
                struct pvd_verify_output *out)
 {
-	struct pv_release_input ri;
-	struct pv_verdict *v = NULL;
+	pyverify_release_input ri;
+	pyverify_release_verdict *v = NULL;
 	struct pvd_cached hit;
 	pyverify_bundle *bundle = NULL;
 	pyverify_error load_err;
@@ -150,7 +92,7 @@ pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
 		pvd_metrics_cache(1);
 		out->http_code = hit.http_code;
 		out->body = hit.body;
-		out->verdict = pv_verdict_status_name(hit.verdict);
+		out->verdict = pyverify_release_status_name(hit.verdict);
 		out->cache_hit = 1;
 		pvd_metrics_verdict(hit.verdict, 1, (pvd_now_ms() - t0) / 1e3);
 		return 0;
@@ -164,29 +106,29 @@ pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
 	if (pyverify_bundle_load_memory(&bundle, in->bundle, in->bundle_len,
 	                                &load_err) != 0)
 		bundle = NULL;
+	memset(&ri, 0, sizeof(ri));
+	ri.digest = &in->digest;
+	ri.bundle = bundle;
+	ri.bundle_path = in->bundle_name;
+	ri.material_error = bundle == NULL ? &load_err : NULL;
+	ri.identity = in->identity;
+	ri.issuer = in->issuer;
 	if (in->artifact != NULL) {
-		memset(&ri, 0, sizeof(ri));
 		ri.artifact = in->artifact;
-		ri.digest = &in->digest;
-		ri.bundle = bundle;
-		ri.bundle_path = in->bundle_name;
-		ri.material_error = bundle == NULL ? &load_err : NULL;
-		ri.identity = in->identity;
-		ri.issuer = in->issuer;
-		rc = pv_release_verify(v, s->root, s->policy, &ri);
+		rc = pyverify_release_verify(v, s->root, s->policy, &ri);
 	} else {
-		rc = verify_signer(v, s->root, bundle,
-		                   bundle == NULL ? &load_err : NULL, in);
+		ri.artifact = in->shown_name;
+		rc = pyverify_release_verify_signer(v, s->root, &ri);
 	}
 	if (rc != 0)
 		goto done;
-	out->body = pv_verdict_json(v);
+	out->body = pyverify_release_verdict_json(v);
 	if (out->body == NULL) {
 		rc = -1;
 		goto done;
 	}
-	out->http_code = v->status == PV_VERDICT_VERIFIED ? 200 : 422;
-	out->verdict = pv_verdict_status_name(v->status);
+	out->http_code = v->status == PYVERIFY_RELEASE_VERIFIED ? 200 : 422;
+	out->verdict = pyverify_release_status_name(v->status);
 	pvd_metrics_verdict(v->status, 0, (pvd_now_ms() - t0) / 1e3);
 	if (have_key)
 		pvd_cache_put(key, out->http_code, (int)v->status, out->body);

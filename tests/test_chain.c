@@ -7,14 +7,24 @@
 
 #include <criterion/criterion.h>
 
-#include "certmint.h"
+#include "vsigstore.h"
 #include "verify/steps.h"
 #include "testdata.h"
 
 #define MS(s) ((int64_t)(s) * 1000)
 
 static struct cm_pki pki;
+static json_t *root_json;
 static pyverify_trust_root *root;
+
+/* (Re)loads `root` from root_json, as the trusted-root loader sees it. */
+static void
+reload(void)
+{
+	pyverify_trust_root_free(root);
+	root = cm_root_load(root_json, "test-root.json");
+	cr_assert_not_null(root);
+}
 
 /* The standard PKI and a root trusting [intermediate, root]. */
 static void
@@ -25,18 +35,39 @@ setup(void)
 	cr_assert_eq(cm_pki_init(&pki), 0);
 	chain[0] = pki.inter;
 	chain[1] = pki.root;
-	root = cm_root_new("test-root.json");
-	cr_assert_not_null(root);
-	cr_assert_eq(cm_root_add_ca(root, chain, 2, MS(CM_EPOCH - CM_YEAR),
-	                            CM_NO_END, NULL), 0);
+	root_json = cm_root_json();
+	cr_assert_not_null(root_json);
+	cr_assert_eq(cm_root_add_ca(root_json, chain, 2,
+	                            MS(CM_EPOCH - CM_YEAR), CM_NO_END, NULL),
+	             0);
+	reload();
 }
 
 static void
 teardown(void)
 {
-	cm_root_free(root);
+	pyverify_trust_root_free(root);
 	root = NULL;
+	json_decref(root_json);
+	root_json = NULL;
 	cm_pki_free(&pki);
+}
+
+/* A root of its own with one CA: `chain` (n certificates), valid from
+ * `start_ms`, open-ended, at `uri` (NULL = the default). */
+static pyverify_trust_root *
+root_of(const char *source, X509 *const *chain, size_t n, int64_t start_ms,
+        const char *uri)
+{
+	json_t *j = cm_root_json();
+	pyverify_trust_root *r;
+
+	cr_assert_not_null(j);
+	cr_assert_eq(cm_root_add_ca(j, chain, n, start_ms, CM_NO_END, uri), 0);
+	r = cm_root_load(j, source);
+	json_decref(j);
+	cr_assert_not_null(r);
+	return r;
 }
 
 static X509 *
@@ -145,8 +176,8 @@ Test(chain, time_outside_every_ca_window_says_root_may_be_out_of_date)
 	pyverify_error err = { 0 };
 	X509 *leaf = leaf_with(NULL);
 
-	root->cas[0].valid.has_end = 1;
-	root->cas[0].valid.end_ms = MS(CM_EPOCH) - 1;
+	cr_assert_eq(cm_root_set_ca_end(root_json, 0, MS(CM_EPOCH) - 1), 0);
+	reload();
 	cr_assert_eq(verify_at(leaf, MS(CM_EPOCH + 60), &err),
 	             PYVERIFY_EREJECT);
 	cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
@@ -160,8 +191,8 @@ Test(chain, ca_window_end_is_inclusive)
 	pyverify_error err = { 0 };
 	X509 *leaf = leaf_with(NULL);
 
-	root->cas[0].valid.has_end = 1;
-	root->cas[0].valid.end_ms = MS(CM_EPOCH + 60);
+	cr_assert_eq(cm_root_set_ca_end(root_json, 0, MS(CM_EPOCH + 60)), 0);
+	reload();
 	cr_assert_eq(verify_at(leaf, MS(CM_EPOCH + 60), &err), 0, "%s",
 	             err.msg);
 	X509_free(leaf);
@@ -223,8 +254,10 @@ Test(chain, expired_intermediate_at_signing_time_is_rejected)
 	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
 
 	cr_assert_not_null(leaf);
-	cr_assert_eq(cm_root_add_ca(root, chain, 2, MS(CM_EPOCH - CM_YEAR),
-	                            CM_NO_END, "https://short.test"), 0);
+	cr_assert_eq(cm_root_add_ca(root_json, chain, 2,
+	                            MS(CM_EPOCH - CM_YEAR), CM_NO_END,
+	                            "https://short.test"), 0);
+	reload();
 	cr_assert_eq(verify_at(leaf, MS(CM_EPOCH + 10), &err), 0, "%s",
 	             err.msg);
 	cr_assert_eq(verify_at(leaf, MS(CM_EPOCH + 60), &err),
@@ -257,11 +290,11 @@ Test(chain, an_intermediate_the_root_never_signed_is_never_an_anchor)
 	X509 *chain[2] = { fake, pki.root };
 	struct cm_leaf_opts o = { .email = "dev@example.org" };
 	X509 *leaf = cm_leaf(&o, pki.leaf_key, fake, k);
-	pyverify_trust_root *r2 = cm_root_new("forged-root.json");
+	pyverify_trust_root *r2;
 
 	cr_assert_not_null(leaf);
-	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
-	                            CM_NO_END, "https://forged.test"), 0);
+	r2 = root_of("forged-root.json", chain, 2, MS(CM_EPOCH - CM_YEAR),
+	             "https://forged.test");
 	cr_assert_eq(r2->cas[0].first_is_checked_anchor, 0);
 	{
 		X509 *issuer = NULL;
@@ -270,7 +303,7 @@ Test(chain, an_intermediate_the_root_never_signed_is_never_an_anchor)
 		cr_assert_null(issuer);
 		cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	}
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 	X509_free(leaf);
 	X509_free(fake);
 	EVP_PKEY_free(k);
@@ -291,11 +324,11 @@ Test(chain, an_expired_root_above_the_anchor_rejects_at_that_time)
 	X509 *chain[2] = { inter, short_root };
 	struct cm_leaf_opts o = { .email = "dev@example.org" };
 	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
-	pyverify_trust_root *r2 = cm_root_new("short-root.json");
+	pyverify_trust_root *r2;
 
 	cr_assert_not_null(leaf);
-	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
-	                            CM_NO_END, "https://short-root.test"), 0);
+	r2 = root_of("short-root.json", chain, 2, MS(CM_EPOCH - CM_YEAR),
+	             "https://short-root.test");
 	cr_assert_eq(r2->cas[0].first_is_checked_anchor, 1);
 	{
 		X509 *issuer = NULL;
@@ -310,7 +343,7 @@ Test(chain, an_expired_root_above_the_anchor_rejects_at_that_time)
 		                   "%s", err.msg);
 		cr_assert_not_null(strstr(err.msg, "expired"), "%s", err.msg);
 	}
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 	X509_free(leaf);
 	X509_free(inter);
 	X509_free(short_root);
@@ -324,18 +357,23 @@ Test(chain, first_matching_ca_among_several_wins)
 	X509 *other = cm_ca_cert("other-root", k, NULL, NULL,
 	                         CM_EPOCH - CM_YEAR, CM_EPOCH + CM_YEAR,
 	                         CM_EKU_NONE);
-	pyverify_trust_root *r2 = cm_root_new("two.json");
+	pyverify_trust_root *r2;
 	X509 *c1[1] = { other }, *c2[2] = { pki.inter, pki.root };
 	X509 *leaf = leaf_with(NULL), *issuer = NULL;
 
-	cr_assert_eq(cm_root_add_ca(r2, c1, 1, 0, CM_NO_END, NULL), 0);
-	cr_assert_eq(cm_root_add_ca(r2, c2, 2, 0, CM_NO_END, NULL), 0);
+	json_t *j = cm_root_json();
+
+	cr_assert_eq(cm_root_add_ca(j, c1, 1, 0, CM_NO_END, NULL), 0);
+	cr_assert_eq(cm_root_add_ca(j, c2, 2, 0, CM_NO_END, NULL), 0);
+	r2 = cm_root_load(j, "two.json");
+	json_decref(j);
+	cr_assert_not_null(r2);
 	cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 1), &issuer,
 	                             &err), 0, "%s", err.msg);
 	cr_assert_eq(X509_cmp(issuer, pki.inter), 0);
 	X509_free(issuer);
 	X509_free(leaf);
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 	X509_free(other);
 	EVP_PKEY_free(k);
 }
@@ -343,34 +381,34 @@ Test(chain, first_matching_ca_among_several_wins)
 Test(chain, an_intermediate_may_be_the_trust_anchor)
 {
 	pyverify_error err = { 0 };
-	pyverify_trust_root *r2 = cm_root_new("anchor.json");
+	pyverify_trust_root *r2;
 	X509 *c[1] = { pki.inter };
 	X509 *leaf = leaf_with(NULL), *issuer = NULL;
 
-	cr_assert_eq(cm_root_add_ca(r2, c, 1, 0, CM_NO_END, NULL), 0);
+	r2 = root_of("anchor.json", c, 1, 0, NULL);
 	cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 1), &issuer,
 	                             &err), 0, "%s", err.msg);
 	X509_free(issuer);
 	X509_free(leaf);
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 }
 
 Test(chain, a_root_without_the_intermediate_cannot_validate_the_leaf)
 {
 	pyverify_error err = { 0 };
-	pyverify_trust_root *r2 = cm_root_new("rootonly.json");
+	pyverify_trust_root *r2;
 	X509 *c[1] = { pki.root };
 	X509 *leaf = leaf_with(NULL), *issuer = NULL;
 
 	/* Bundle certificates are never used, so the intermediate cannot
 	 * come from anywhere else. */
-	cr_assert_eq(cm_root_add_ca(r2, c, 1, 0, CM_NO_END, NULL), 0);
+	r2 = root_of("rootonly.json", c, 1, 0, NULL);
 	cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 1), &issuer,
 	                             &err), PYVERIFY_EREJECT);
 	cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	cr_assert_null(issuer);
 	X509_free(leaf);
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 }
 
 Test(chain, intermediate_whose_eku_excludes_code_signing_is_rejected)
@@ -380,19 +418,19 @@ Test(chain, intermediate_whose_eku_excludes_code_signing_is_rejected)
 	                         pki.root_key, CM_EPOCH - CM_YEAR,
 	                         CM_EPOCH + CM_YEAR, CM_EKU_SERVER);
 	X509 *chain[2] = { inter, pki.root };
-	pyverify_trust_root *r2 = cm_root_new("tls.json");
+	pyverify_trust_root *r2;
 	struct cm_leaf_opts o = { .email = "dev@example.org" };
 	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key), *iss = NULL;
 
 	cr_assert_not_null(leaf);
-	cr_assert_eq(cm_root_add_ca(r2, chain, 2, 0, CM_NO_END, NULL), 0);
+	r2 = root_of("tls.json", chain, 2, 0, NULL);
 	cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 1), &iss, &err),
 	             PYVERIFY_EREJECT);
 	cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	cr_assert_not_null(strstr(err.msg, "codeSigning"), "%s", err.msg);
 	X509_free(leaf);
 	X509_free(inter);
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 }
 
 struct thread_arg {
@@ -609,7 +647,7 @@ Test(chain, conformance_happy_path_leaf_chains_to_production_root)
 	cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 	cr_assert_not_null(strstr(err.msg, "expired"), "%s", err.msg);
 	X509_free(leaf);
-	cm_root_free(prod);
+	pyverify_trust_root_free(prod);
 }
 
 Test(chain, cpython_3_11_0_leaf_chains_to_production_root)
@@ -632,7 +670,7 @@ Test(chain, cpython_3_11_0_leaf_chains_to_production_root)
 	             "%s", err.msg);
 	X509_free(issuer);
 	X509_free(leaf);
-	cm_root_free(prod);
+	pyverify_trust_root_free(prod);
 }
 
 /* SPEC 0.6 / 3.13: validity is inclusive, but only to the second: an RFC
@@ -648,12 +686,12 @@ Test(chain, a_time_within_the_second_after_an_intermediates_expiry_is_rejected)
 	X509 *chain[2] = { inter, pki.root };
 	struct cm_leaf_opts o = { .email = "dev@example.org" };
 	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
-	pyverify_trust_root *r2 = cm_root_new("short-intermediate.json");
+	pyverify_trust_root *r2;
 
 	cr_assert_not_null(leaf);
+	r2 = root_of("short-intermediate.json", chain, 2,
+	             MS(CM_EPOCH - CM_YEAR), "https://short.test");
 	cr_assert_not_null(r2);
-	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
-	                            CM_NO_END, "https://short.test"), 0);
 	{
 		X509 *issuer = NULL;
 		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 30),
@@ -666,7 +704,7 @@ Test(chain, a_time_within_the_second_after_an_intermediates_expiry_is_rejected)
 		cr_assert_eq(err.step, PYVERIFY_STEP_CERTIFICATE_CHAIN);
 		cr_assert_not_null(strstr(err.msg, "expired"), "%s", err.msg);
 	}
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 	X509_free(leaf);
 	X509_free(inter);
 }
@@ -686,11 +724,11 @@ Test(chain, a_time_within_the_second_after_the_roots_expiry_is_rejected)
 	X509 *chain[2] = { inter, short_root };
 	struct cm_leaf_opts o = { .email = "dev@example.org" };
 	X509 *leaf = cm_leaf(&o, pki.leaf_key, inter, pki.int_key);
-	pyverify_trust_root *r2 = cm_root_new("short-root.json");
+	pyverify_trust_root *r2;
 
 	cr_assert_not_null(leaf);
-	cr_assert_eq(cm_root_add_ca(r2, chain, 2, MS(CM_EPOCH - CM_YEAR),
-	                            CM_NO_END, "https://short-root.test"), 0);
+	r2 = root_of("short-root.json", chain, 2, MS(CM_EPOCH - CM_YEAR),
+	             "https://short-root.test");
 	{
 		X509 *issuer = NULL;
 		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 30),
@@ -704,7 +742,7 @@ Test(chain, a_time_within_the_second_after_the_roots_expiry_is_rejected)
 		cr_assert_not_null(strstr(err.msg, "CA anchor certificate"),
 		                   "%s", err.msg);
 	}
-	cm_root_free(r2);
+	pyverify_trust_root_free(r2);
 	X509_free(leaf);
 	X509_free(inter);
 	X509_free(short_root);

@@ -4,7 +4,7 @@
 
 #include <criterion/criterion.h>
 
-#include "certmint.h"
+#include "vsigstore.h"
 #include "verify/steps.h"
 #include "testdata.h"
 

@@ -34,7 +34,7 @@ struct fx {
 	struct vs *vs;
 	struct vs_leaf *leaf;
 	pyverify_trust_root *root;
-	struct pv_cpython_policy *policy;
+	pyverify_release_policy *policy;
 	pyverify_bundle *bundle; /* signs artifact_bytes */
 	pyverify_artifact digest;
 };
@@ -76,8 +76,8 @@ fx_init(struct fx *f)
 	                                             strlen(root_text), "vs",
 	                                             &err), 0, "%s", err.msg);
 	free(root_text);
-	cr_assert_eq(pv_cpython_policy_load_memory(&f->policy, policy_text,
-	                                           strlen(policy_text), &err),
+	cr_assert_eq(pyverify_release_policy_load_memory(
+			     &f->policy, policy_text, strlen(policy_text), &err),
 	             0, "%s", err.msg);
 	f->bundle = sign(f, f->leaf, artifact_bytes);
 	cr_assert_eq(pyverify_artifact_from_memory(&f->digest, artifact_bytes,
@@ -89,28 +89,28 @@ static void
 fx_free(struct fx *f)
 {
 	pyverify_bundle_free(f->bundle);
-	pv_cpython_policy_free(f->policy);
+	pyverify_release_policy_free(f->policy);
 	pyverify_trust_root_free(f->root);
 	vs_leaf_free(f->leaf);
 	vs_free(f->vs);
 }
 
 /* A verdict on the heap (it is ~17 KB). */
-static struct pv_verdict *
-judge(struct fx *f, const struct pv_release_input *in, int expect_rc)
+static pyverify_release_verdict *
+judge(struct fx *f, const pyverify_release_input *in, int expect_rc)
 {
-	struct pv_verdict *v = malloc(sizeof(*v));
+	pyverify_release_verdict *v = malloc(sizeof(*v));
 
 	cr_assert_not_null(v);
-	cr_assert_eq(pv_release_verify(v, f->root, f->policy, in), expect_rc,
-	             "%s: %s", in ? in->artifact : "(null)", v->error.msg);
+	cr_assert_eq(pyverify_release_verify(v, f->root, f->policy, in),
+	             expect_rc, "%s: %s", in ? in->artifact : "(null)", v->error.msg);
 	return v;
 }
 
 static json_t *
-as_json(const struct pv_verdict *v)
+as_json(const pyverify_release_verdict *v)
 {
-	char *text = pv_verdict_json(v);
+	char *text = pyverify_release_verdict_json(v);
 	json_error_t jerr;
 	json_t *j;
 
@@ -125,8 +125,8 @@ as_json(const struct pv_verdict *v)
 Test(release, a_bundle_of_a_handed_over_series_names_the_signer_that_matched)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v;
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	in.artifact = "/mirror/3.14.0/Python-3.14.0.tgz";
@@ -134,16 +134,16 @@ Test(release, a_bundle_of_a_handed_over_series_names_the_signer_that_matched)
 	in.bundle = f.bundle;
 	in.bundle_path = "/mirror/3.14.0/Python-3.14.0.tgz.sigstore";
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_VERIFIED, "%s", v->error.msg);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_VERIFIED, "%s", v->error.msg);
 	cr_assert_str_eq(v->version, "3.14.0");
-	cr_assert_eq(v->kind, PV_CPYTHON_SOURCE);
+	cr_assert_eq(v->kind, PYVERIFY_RELEASE_KIND_SOURCE);
 	cr_assert_str_eq(v->identity, ID);
 	cr_assert_str_eq(v->issuer, ISS);
 	cr_assert_eq(v->policy_index, 1, "the second accepted signer matched");
 	cr_assert_eq(v->integrated_time, VS_EPOCH + 60);
 	cr_assert_geq(v->log_index, 0);
 	cr_assert_eq(v->error.code, PYVERIFY_OK);
-	cr_assert(pv_verdict_passes(v, 0));
+	cr_assert(pyverify_release_verdict_passes(v, 0));
 	free(v);
 	fx_free(&f);
 }
@@ -151,10 +151,10 @@ Test(release, a_bundle_of_a_handed_over_series_names_the_signer_that_matched)
 Test(release, a_bundle_for_other_bytes_fails_and_names_the_step)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
+	pyverify_release_input in = { 0 };
 	pyverify_artifact other;
 	pyverify_error err;
-	struct pv_verdict *v;
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	cr_assert_eq(pyverify_artifact_from_memory(&other, "tampered", 8, &err),
@@ -163,11 +163,11 @@ Test(release, a_bundle_for_other_bytes_fails_and_names_the_step)
 	in.digest = &other;
 	in.bundle = f.bundle;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
 	cr_assert_eq(v->error.code, PYVERIFY_EREJECT);
 	cr_assert_eq(v->error.step, PYVERIFY_STEP_TLOG_BODY, "step %s: %s",
 	             pyverify_step_code(v->error.step), v->error.msg);
-	cr_assert_not(pv_verdict_passes(v, 1));
+	cr_assert_not(pyverify_release_verdict_passes(v, 1));
 	free(v);
 	fx_free(&f);
 }
@@ -177,9 +177,9 @@ Test(release, a_bundle_from_someone_outside_the_policy_fails_at_identity)
 	struct fx f;
 	struct vs_leaf_opts lo = { 0 };
 	struct vs_leaf *mallory;
-	struct pv_release_input in = { 0 };
+	pyverify_release_input in = { 0 };
 	pyverify_bundle *b;
-	struct pv_verdict *v;
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	lo.identity = "mallory@example.org";
@@ -190,7 +190,7 @@ Test(release, a_bundle_from_someone_outside_the_policy_fails_at_identity)
 	in.digest = &f.digest;
 	in.bundle = b;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
 	cr_assert_eq(v->error.code, PYVERIFY_EREJECT);
 	cr_assert_eq(v->error.step, PYVERIFY_STEP_IDENTITY, "%s", v->error.msg);
 	cr_assert_str_eq(v->identity, "");
@@ -213,22 +213,22 @@ Test(release, releases_before_sigstore_with_an_asc_are_legacy_pgp_only)
 
 	fx_init(&f);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct pv_release_input in = { 0 };
-		struct pv_verdict *v;
+		pyverify_release_input in = { 0 };
+		pyverify_release_verdict *v;
 
 		in.artifact = names[i];
 		in.has_asc = 1;
 		v = judge(&f, &in, 0);
-		cr_expect_eq(v->status, PV_VERDICT_LEGACY_PGP_ONLY, "%s: %s",
-		             names[i], pv_verdict_status_name(v->status));
-		cr_expect_not(pv_verdict_passes(v, 0));
-		cr_expect(pv_verdict_passes(v, 1));
+		cr_expect_eq(v->status, PYVERIFY_RELEASE_LEGACY_PGP_ONLY, "%s: %s",
+		             names[i], pyverify_release_status_name(v->status));
+		cr_expect_not(pyverify_release_verdict_passes(v, 0));
+		cr_expect(pyverify_release_verdict_passes(v, 1));
 		/* Without the .asc there is nothing at all to verify. */
 		in.has_asc = 0;
 		free(v);
 		v = judge(&f, &in, 0);
-		cr_expect_eq(v->status, PV_VERDICT_MISSING, "%s", names[i]);
-		cr_expect_not(pv_verdict_passes(v, 1));
+		cr_expect_eq(v->status, PYVERIFY_RELEASE_MISSING, "%s", names[i]);
+		cr_expect_not(pyverify_release_verdict_passes(v, 1));
 		free(v);
 	}
 	fx_free(&f);
@@ -237,21 +237,21 @@ Test(release, releases_before_sigstore_with_an_asc_are_legacy_pgp_only)
 Test(release, a_signed_release_without_its_bundle_is_missing)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v;
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	in.artifact = "Python-3.7.14.tgz";
 	in.has_asc = 1; /* 3.7 still publishes PGP: an .asc is not enough */
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_MISSING);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_MISSING);
 	cr_assert_not_null(strstr(v->note, "Python-3.7.14.tgz.sigstore"), "%s",
 	                   v->note);
 	free(v);
 	/* From 3.14 on an .asc alone is suspicious (PEP 761). */
 	in.artifact = "Python-3.14.0.tgz";
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_MISSING);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_MISSING);
 	cr_assert_not_null(strstr(v->note, "suspicious"), "%s", v->note);
 	cr_assert_not_null(strstr(v->note, "PEP 761"), "%s", v->note);
 	free(v);
@@ -259,7 +259,7 @@ Test(release, a_signed_release_without_its_bundle_is_missing)
 	in.has_asc = 0;
 	in.has_detached = 1;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_MISSING);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_MISSING);
 	cr_assert_not_null(strstr(v->note, ".crt"), "%s", v->note);
 	free(v);
 	fx_free(&f);
@@ -268,8 +268,8 @@ Test(release, a_signed_release_without_its_bundle_is_missing)
 Test(release, windows_help_files_without_bundles_are_a_known_gap)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v;
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	in.artifact = "python3714.chm"; /* 3.7.14: a Sigstore-era release */
@@ -277,10 +277,10 @@ Test(release, windows_help_files_without_bundles_are_a_known_gap)
 	v = judge(&f, &in, 0);
 	/* Not legacy-pgp-only: the release does not predate Sigstore, and
 	 * --allow-legacy-pgp must not pass an unchecked help file. */
-	cr_assert_eq(v->status, PV_VERDICT_MISSING, "%s",
-	             pv_verdict_status_name(v->status));
-	cr_assert_not(pv_verdict_passes(v, 1));
-	cr_assert_eq(v->kind, PV_CPYTHON_WINDOWS_HELP);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_MISSING, "%s",
+	             pyverify_release_status_name(v->status));
+	cr_assert_not(pyverify_release_verdict_passes(v, 1));
+	cr_assert_eq(v->kind, PYVERIFY_RELEASE_KIND_WINDOWS_HELP);
 	cr_assert_not_null(strstr(v->note, ".chm"), "%s", v->note);
 	cr_assert_not_null(strstr(v->note, ".asc"), "%s", v->note);
 	free(v);
@@ -288,14 +288,14 @@ Test(release, windows_help_files_without_bundles_are_a_known_gap)
 	 * publishes PGP signatures. */
 	in.artifact = "windows-3.7.14.json";
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_MISSING, "%s",
-	             pv_verdict_status_name(v->status));
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_MISSING, "%s",
+	             pyverify_release_status_name(v->status));
 	cr_assert_not_null(strstr(v->note, ".asc"), "%s", v->note);
 	free(v);
 	in.artifact = "python3714.chm";
 	in.has_asc = 0;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_MISSING);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_MISSING);
 	free(v);
 	fx_free(&f);
 }
@@ -311,36 +311,36 @@ Test(release, a_signed_series_left_out_of_a_policy_is_never_legacy)
 		"\"pgp\":true}]}";
 	static const struct {
 		const char *name;
-		enum pv_verdict_status status;
+		pyverify_release_status status;
 	} cases[] = {
-		{ "Python-3.11.4.tgz", PV_VERDICT_UNKNOWN_RELEASE },
-		{ "Python-3.7.17.tgz", PV_VERDICT_UNKNOWN_RELEASE },
-		{ "python-3.8.14-amd64.exe", PV_VERDICT_UNKNOWN_RELEASE },
+		{ "Python-3.11.4.tgz", PYVERIFY_RELEASE_UNKNOWN_RELEASE },
+		{ "Python-3.7.17.tgz", PYVERIFY_RELEASE_UNKNOWN_RELEASE },
+		{ "python-3.8.14-amd64.exe", PYVERIFY_RELEASE_UNKNOWN_RELEASE },
 		/* Series before 3.7 were never Sigstore-signed. */
-		{ "Python-3.6.15.tgz", PV_VERDICT_LEGACY_PGP_ONLY },
-		{ "Python-2.7.18.tgz", PV_VERDICT_LEGACY_PGP_ONLY },
+		{ "Python-3.6.15.tgz", PYVERIFY_RELEASE_LEGACY_PGP_ONLY },
+		{ "Python-2.7.18.tgz", PYVERIFY_RELEASE_LEGACY_PGP_ONLY },
 	};
-	struct pv_cpython_policy *policy = NULL;
+	pyverify_release_policy *policy = NULL;
 	pyverify_error err;
 	size_t i;
 
-	cr_assert_eq(pv_cpython_policy_load_memory(&policy, one_series,
+	cr_assert_eq(pyverify_release_policy_load_memory(&policy, one_series,
 	                                           strlen(one_series), &err),
 	             0, "%s", err.msg);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pv_release_input in = { 0 };
-		struct pv_verdict *v = malloc(sizeof(*v));
+		pyverify_release_input in = { 0 };
+		pyverify_release_verdict *v = malloc(sizeof(*v));
 
 		cr_assert_not_null(v);
 		in.artifact = cases[i].name;
 		in.has_asc = 1;
-		cr_assert_eq(pv_release_verify(v, NULL, policy, &in), 0);
+		cr_assert_eq(pyverify_release_verify(v, NULL, policy, &in), 0);
 		cr_expect_eq(v->status, cases[i].status, "%s: %s (%s)",
-		             cases[i].name, pv_verdict_status_name(v->status),
+		             cases[i].name, pyverify_release_status_name(v->status),
 		             v->note);
 		free(v);
 	}
-	pv_cpython_policy_free(policy);
+	pyverify_release_policy_free(policy);
 }
 
 Test(release, names_and_series_outside_the_policy_are_unknown_releases)
@@ -355,15 +355,15 @@ Test(release, names_and_series_outside_the_policy_are_unknown_releases)
 
 	fx_init(&f);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct pv_release_input in = { 0 };
-		struct pv_verdict *v;
+		pyverify_release_input in = { 0 };
+		pyverify_release_verdict *v;
 
 		in.artifact = names[i];
 		in.digest = &f.digest;
 		in.bundle = f.bundle; /* even a good bundle: no guessed signer */
 		v = judge(&f, &in, 0);
-		cr_expect_eq(v->status, PV_VERDICT_UNKNOWN_RELEASE, "%s: %s",
-		             names[i], pv_verdict_status_name(v->status));
+		cr_expect_eq(v->status, PYVERIFY_RELEASE_UNKNOWN_RELEASE, "%s: %s",
+		             names[i], pyverify_release_status_name(v->status));
 		free(v);
 	}
 	fx_free(&f);
@@ -372,8 +372,8 @@ Test(release, names_and_series_outside_the_policy_are_unknown_releases)
 Test(release, an_explicit_signer_overrides_the_policy)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v;
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	in.artifact = "Python-3.16.0.tgz";
@@ -382,7 +382,7 @@ Test(release, an_explicit_signer_overrides_the_policy)
 	in.identity = ID;
 	in.issuer = ISS;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_VERIFIED, "%s", v->error.msg);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_VERIFIED, "%s", v->error.msg);
 	cr_assert_str_eq(v->identity, ID);
 	free(v);
 	/* The override replaces the policy: the policy's signer of 3.14 is
@@ -390,13 +390,13 @@ Test(release, an_explicit_signer_overrides_the_policy)
 	in.artifact = "Python-3.14.0.tgz";
 	in.identity = "rm@example.org";
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
 	cr_assert_eq(v->error.step, PYVERIFY_STEP_IDENTITY, "%s", v->error.msg);
 	free(v);
 	/* Half an override is a caller error, and still a failed verdict. */
 	in.issuer = NULL;
 	v = judge(&f, &in, PYVERIFY_EUSAGE);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
 	free(v);
 	fx_free(&f);
 }
@@ -404,9 +404,9 @@ Test(release, an_explicit_signer_overrides_the_policy)
 Test(release, unreadable_material_fails_with_its_error)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
+	pyverify_release_input in = { 0 };
 	pyverify_error err;
-	struct pv_verdict *v;
+	pyverify_release_verdict *v;
 
 	fx_init(&f);
 	pv_fail(&err, PYVERIFY_EPARSE, PYVERIFY_STEP_BUNDLE_FORMAT,
@@ -415,7 +415,7 @@ Test(release, unreadable_material_fails_with_its_error)
 	in.material_error = &err;
 	in.has_asc = 1;
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
 	cr_assert_eq(v->error.code, PYVERIFY_EPARSE);
 	cr_assert_eq(v->error.step, PYVERIFY_STEP_BUNDLE_FORMAT);
 	cr_assert_str_eq(v->error.msg, "bundle is not JSON");
@@ -426,24 +426,24 @@ Test(release, unreadable_material_fails_with_its_error)
 Test(release, a_bundle_without_digest_or_root_is_a_caller_error)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v = malloc(sizeof(*v));
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v = malloc(sizeof(*v));
 
 	fx_init(&f);
 	cr_assert_not_null(v);
 	in.artifact = "Python-3.14.0.tgz";
 	in.bundle = f.bundle;
-	cr_assert_eq(pv_release_verify(v, f.root, f.policy, &in),
+	cr_assert_eq(pyverify_release_verify(v, f.root, f.policy, &in),
 	             PYVERIFY_EUSAGE);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
 	in.digest = &f.digest;
-	cr_assert_eq(pv_release_verify(v, NULL, f.policy, &in),
+	cr_assert_eq(pyverify_release_verify(v, NULL, f.policy, &in),
 	             PYVERIFY_EUSAGE);
-	cr_assert_eq(v->status, PV_VERDICT_FAILED);
-	cr_assert_eq(pv_release_verify(v, f.root, NULL, &in), PYVERIFY_EUSAGE);
-	cr_assert_eq(pv_release_verify(v, f.root, f.policy, NULL),
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_FAILED);
+	cr_assert_eq(pyverify_release_verify(v, f.root, NULL, &in), PYVERIFY_EUSAGE);
+	cr_assert_eq(pyverify_release_verify(v, f.root, f.policy, NULL),
 	             PYVERIFY_EUSAGE);
-	cr_assert_eq(pv_release_verify(NULL, f.root, f.policy, &in),
+	cr_assert_eq(pyverify_release_verify(NULL, f.root, f.policy, &in),
 	             PYVERIFY_EUSAGE);
 	free(v);
 	fx_free(&f);
@@ -452,8 +452,8 @@ Test(release, a_bundle_without_digest_or_root_is_a_caller_error)
 Test(release, the_json_of_a_verified_artifact_has_every_field)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v;
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v;
 	char hex[65];
 	json_t *j, *exp;
 
@@ -498,10 +498,10 @@ Test(release, the_json_of_a_verified_artifact_has_every_field)
 Test(release, the_json_of_a_failure_has_error_step_and_message)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
+	pyverify_release_input in = { 0 };
 	pyverify_artifact other;
 	pyverify_error err;
-	struct pv_verdict *v;
+	pyverify_release_verdict *v;
 	json_t *j, *e;
 
 	fx_init(&f);
@@ -530,14 +530,14 @@ Test(release, the_json_of_a_failure_has_error_step_and_message)
 Test(release, json_keeps_names_that_are_not_utf8_and_quotes_control_bytes)
 {
 	struct fx f;
-	struct pv_release_input in = { 0 };
-	struct pv_verdict *v;
+	pyverify_release_input in = { 0 };
+	pyverify_release_verdict *v;
 	json_t *j;
 
 	fx_init(&f);
 	in.artifact = "dir\xff/\"odd\"\n.tgz";
 	v = judge(&f, &in, 0);
-	cr_assert_eq(v->status, PV_VERDICT_UNKNOWN_RELEASE);
+	cr_assert_eq(v->status, PYVERIFY_RELEASE_UNKNOWN_RELEASE);
 	j = as_json(v);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "artifact")),
 	                 "dir\\xff/\"odd\"\n.tgz");
@@ -550,12 +550,19 @@ Test(release, json_keeps_names_that_are_not_utf8_and_quotes_control_bytes)
 
 Test(release, status_names_are_the_documented_words)
 {
-	cr_assert_str_eq(pv_verdict_status_name(PV_VERDICT_VERIFIED),
-	                 "verified");
-	cr_assert_str_eq(pv_verdict_status_name(PV_VERDICT_FAILED), "failed");
-	cr_assert_str_eq(pv_verdict_status_name(PV_VERDICT_LEGACY_PGP_ONLY),
-	                 "legacy-pgp-only");
-	cr_assert_str_eq(pv_verdict_status_name(PV_VERDICT_MISSING), "missing");
-	cr_assert_str_eq(pv_verdict_status_name(PV_VERDICT_UNKNOWN_RELEASE),
-	                 "unknown-release");
+	static const struct {
+		pyverify_release_status status;
+		const char *name;
+	} names[] = {
+		{ PYVERIFY_RELEASE_VERIFIED, "verified" },
+		{ PYVERIFY_RELEASE_FAILED, "failed" },
+		{ PYVERIFY_RELEASE_LEGACY_PGP_ONLY, "legacy-pgp-only" },
+		{ PYVERIFY_RELEASE_MISSING, "missing" },
+		{ PYVERIFY_RELEASE_UNKNOWN_RELEASE, "unknown-release" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_str_eq(pyverify_release_status_name(names[i].status),
+		                 names[i].name);
 }

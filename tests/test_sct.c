@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <openssl/x509v3.h>
 
-#include "certmint.h"
+#include "vsigstore.h"
 #include "verify/steps.h"
 #include "testdata.h"
 
@@ -19,22 +19,26 @@ static void
 setup(void)
 {
 	X509 *chain[2];
+	json_t *j;
 
 	cr_assert_eq(cm_pki_init(&pki), 0);
 	chain[0] = pki.inter;
 	chain[1] = pki.root;
-	root = cm_root_new("ct-root.json");
+	j = cm_root_json();
+	cr_assert_not_null(j);
+	cr_assert_eq(cm_root_add_ca(j, chain, 2, 0, CM_NO_END, NULL), 0);
+	cr_assert_eq(cm_root_add_ctlog(j, pki.ct_key, MS(CM_EPOCH - CM_YEAR),
+	                               CM_NO_END, "https://ctfe.test/2023"),
+	             0);
+	root = cm_root_load(j, "ct-root.json");
+	json_decref(j);
 	cr_assert_not_null(root);
-	cr_assert_eq(cm_root_add_ca(root, chain, 2, 0, CM_NO_END, NULL), 0);
-	cr_assert_eq(cm_root_add_ctlog(root, pki.ct_key,
-	                               MS(CM_EPOCH - CM_YEAR), CM_NO_END,
-	                               "https://ctfe.test/2023"), 0);
 }
 
 static void
 teardown(void)
 {
-	cm_root_free(root);
+	pyverify_trust_root_free(root);
 	root = NULL;
 	cm_pki_free(&pki);
 }
@@ -321,7 +325,7 @@ Test(sct, conformance_happy_path_sct_verifies_with_production_ct_log)
 	             err.msg);
 	X509_free(issuer);
 	X509_free(leaf);
-	cm_root_free(prod);
+	pyverify_trust_root_free(prod);
 }
 
 Test(sct, invalid_ct_key_case_fails_the_sct_step)
@@ -345,7 +349,7 @@ Test(sct, invalid_ct_key_case_fails_the_sct_step)
 	cr_assert_eq(err.step, PYVERIFY_STEP_SCT);
 	cr_assert_not_null(strstr(err.msg, "out of date"), "%s", err.msg);
 	X509_free(leaf);
-	cm_root_free(r);
+	pyverify_trust_root_free(r);
 }
 
 Test(sct, conformance_sct_with_extensions_verifies)
@@ -368,5 +372,5 @@ Test(sct, conformance_sct_with_extensions_verifies)
 	cr_assert_not_null(issuer);
 	cr_assert_eq(pv_sct_verify(r, leaf, issuer, &err), 0, "%s", err.msg);
 	X509_free(leaf);
-	cm_root_free(r);
+	pyverify_trust_root_free(r);
 }

@@ -20,7 +20,6 @@
 #include "pyverify.h"
 #include "vrun.h"
 #include "vsigstore.h"
-#include "vtsa.h"
 
 static const char artifact[] = "hello\n";
 

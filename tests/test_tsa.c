@@ -8,75 +8,80 @@
 #include <jansson.h>
 
 #include "verify/steps.h"
-#include "vtsa.h"
+#include "vsigstore.h"
 
 static const uint8_t SIG[] = "bundle signature bytes";
 #define SIG_LEN (sizeof(SIG) - 1)
 #define EPOCH_MS (VTSA_EPOCH * 1000)
 
-/* ---- hand-built trusted roots ------------------------------------------ */
+/* ---- trusted roots ----------------------------------------------------- */
+
+/* A trusted root of test TSAs, built as trusted-root JSON and loaded by the
+ * trusted-root loader when a test first uses it (again after a change). */
+struct troot {
+	json_t *j;
+	pyverify_trust_root *r;
+	const char *source;   /* names the root in messages */
+};
 
 static void
-root_free(pyverify_trust_root *r)
+root_free(struct troot *r)
 {
-	size_t i, j;
-
-	for (i = 0; i < r->n_tsas; i++) {
-		for (j = 0; j < r->tsas[i].n_certs; j++)
-			X509_free(r->tsas[i].certs[j]);
-		free(r->tsas[i].certs);
-		free(r->tsas[i].uri);
-	}
-	free(r->tsas);
-	free(r->source);
+	pyverify_trust_root_free(r->r);
+	json_decref(r->j);
 	memset(r, 0, sizeof(*r));
 }
 
-static struct pv_ca *
-root_add(pyverify_trust_root *r, const char *uri)
+static const pyverify_trust_root *
+loaded(struct troot *r)
 {
-	struct pv_ca *ca;
-
-	r->tsas = realloc(r->tsas, (r->n_tsas + 1) * sizeof(*r->tsas));
-	cr_assert_not_null(r->tsas);
-	ca = &r->tsas[r->n_tsas++];
-	memset(ca, 0, sizeof(*ca));
-	ca->uri = strdup(uri);
-	ca->certs = calloc(PV_MAX_CHAIN_CERTS, sizeof(X509 *));
-	cr_assert_not_null(ca->certs);
-	if (r->source == NULL)
-		r->source = strdup("test-root.json");
-	return ca;
+	if (r->r == NULL) {
+		r->r = cm_root_load(r->j, r->source != NULL ? r->source
+		                                            : "test-root.json");
+		cr_assert_not_null(r->r, "the trusted root does not load");
+	}
+	return r->r;
 }
 
+/* A root without TSAs. The loader refuses a root that can verify no
+ * signature at all, so it has one Fulcio CA (t's root certificate), which
+ * pv_tsa_verify never reads. */
 static void
-ca_push(struct pv_ca *ca, X509 *x)
+root_start(struct troot *r, const struct vtsa *t)
 {
-	if (x == NULL)
+	X509 *root = vtsa_root(t);
+
+	if (r->j != NULL)
 		return;
-	X509_up_ref(x);
-	ca->certs[ca->n_certs++] = x;
+	r->j = cm_root_json();
+	cr_assert_not_null(r->j);
+	cr_assert_eq(cm_root_add_ca(r->j, &root, 1, 0, CM_NO_END, NULL), 0);
 }
 
 /* The TSA entry of `t`: [leaf (unless no_leaf), intermediate, root],
  * valid from start_ms, to end_ms when has_end. */
 static void
-root_add_vtsa(pyverify_trust_root *r, const struct vtsa *t, int no_leaf,
+root_add_vtsa(struct troot *r, const struct vtsa *t, int no_leaf,
               int64_t start_ms, int64_t end_ms, int has_end)
 {
-	struct pv_ca *ca = root_add(r, vtsa_uri(t));
+	X509 *certs[3], *root = vtsa_root(t);
+	size_t n = 0;
 
+	root_start(r, t);
 	if (!no_leaf)
-		ca_push(ca, vtsa_leaf(t));
-	ca_push(ca, vtsa_intermediate(t));
-	ca_push(ca, vtsa_root(t));
-	ca->valid.start_ms = start_ms;
-	ca->valid.end_ms = end_ms;
-	ca->valid.has_end = has_end;
+		certs[n++] = vtsa_leaf(t);
+	if (vtsa_intermediate(t) != NULL)
+		certs[n++] = vtsa_intermediate(t);
+	certs[n++] = root;
+	cr_assert_eq(cm_root_add_tsa(r->j, certs, n, start_ms,
+	                             has_end ? end_ms : CM_NO_END,
+	                             vtsa_uri(t)), 0);
+	pyverify_trust_root_free(r->r);
+	r->r = NULL;
 }
 
 static void
-root_default(pyverify_trust_root *r, const struct vtsa *t)
+root_default(struct troot *r, const struct vtsa *t)
 {
 	root_add_vtsa(r, t, 0, vtsa_not_before(t) * 1000, 0, 0);
 }
@@ -92,14 +97,14 @@ stamp(struct vtsa *t, const void *msg, size_t len,
 /* Stamps SIG with `o` and verifies it against `r`. */
 static int
 stamp_verify(struct vtsa *t, const struct vtsa_stamp_opts *o,
-             const pyverify_trust_root *r, int64_t *gen, pyverify_error *e)
+             struct troot *r, int64_t *gen, pyverify_error *e)
 {
 	uint8_t *der = NULL;
 	size_t len = 0;
 	int rc;
 
 	stamp(t, SIG, SIG_LEN, o, &der, &len);
-	rc = pv_tsa_verify(r, der, len, SIG, SIG_LEN, gen, e);
+	rc = pv_tsa_verify(loaded(r), der, len, SIG, SIG_LEN, gen, e);
 	free(der);
 	return rc;
 }
@@ -121,7 +126,7 @@ Test(tsa, verifies_token_with_embedded_certificates)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -136,7 +141,7 @@ Test(tsa, verifies_token_with_embedded_certificates)
 Test(tsa, verifies_token_without_embedded_certificates_with_pinned_leaf)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -153,7 +158,7 @@ Test(tsa, verifies_p256_leaf_under_intermediate_with_and_without_certs)
 	                        .intermediate_eku = VTSA_INT_EKU_TIMESTAMP };
 	struct vtsa *t = vtsa_new(&to);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -170,7 +175,7 @@ Test(tsa, keeps_the_milliseconds_of_a_fractional_gen_time)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .gen_time_ms = EPOCH_MS + 123 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -185,7 +190,7 @@ Test(tsa, accepts_sha512_imprint)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .sha512_imprint = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -199,7 +204,7 @@ Test(tsa, verifies_with_root_only_entry_when_token_embeds_signer)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -218,7 +223,7 @@ Test(tsa, tries_every_tsa_of_the_root)
 	struct vtsa *a = vtsa_new(NULL);
 	struct vtsa_opts bo = { .uri = "https://other.test" };
 	struct vtsa *b = vtsa_new(&bo);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -235,7 +240,7 @@ Test(tsa, tries_every_tsa_of_the_root)
 Test(tsa, rejects_gen_time_before_tsa_valid_for_start)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -251,7 +256,7 @@ Test(tsa, rejects_gen_time_before_tsa_valid_for_start)
 Test(tsa, rejects_gen_time_after_tsa_valid_for_end)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -265,7 +270,7 @@ Test(tsa, rejects_gen_time_after_tsa_valid_for_end)
 Test(tsa, accepts_gen_time_equal_to_valid_for_end)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -280,7 +285,7 @@ Test(tsa, window_failure_is_reported_over_unrelated_tsas)
 	struct vtsa *a = vtsa_new(NULL);
 	struct vtsa_opts bo = { .uri = "https://other.test" };
 	struct vtsa *b = vtsa_new(&bo);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -300,7 +305,7 @@ Test(tsa, accepts_chain_expired_now_but_valid_at_gen_time)
 	                        .not_after = VTSA_EPOCH + 300 };
 	struct vtsa *t = vtsa_new(&to);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -316,7 +321,7 @@ Test(tsa, rejects_token_issued_after_tsa_certificate_expired)
 	                        .not_after = VTSA_EPOCH + 300 };
 	struct vtsa *t = vtsa_new(&to);
 	struct vtsa_stamp_opts o = { .gen_time_ms = EPOCH_MS + 301000 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -332,7 +337,7 @@ Test(tsa, certificate_validity_is_inclusive_at_not_after)
 	                        .not_after = VTSA_EPOCH + 300 };
 	struct vtsa *t = vtsa_new(&to);
 	struct vtsa_stamp_opts o = { .gen_time_ms = EPOCH_MS + 300000 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -352,7 +357,7 @@ Test(tsa, rejects_untrusted_tsa_with_and_without_embedded_certificates)
 {
 	struct vtsa *trusted = vtsa_new(NULL), *rogue = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -375,7 +380,7 @@ Test(tsa, rejects_signer_other_than_the_pinned_leaf)
 	struct vtsa_opts so = { .same_ca = t };
 	struct vtsa *sibling = vtsa_new(&so);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -390,11 +395,12 @@ Test(tsa, rejects_signer_other_than_the_pinned_leaf)
 Test(tsa, rejects_when_root_has_no_tsa)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
-	r.source = strdup("empty.json");
+	r.source = "empty.json";
+	root_start(&r, t);
 	expect_reject(stamp_verify(t, NULL, &r, &gen, &e), &e,
 	              "no timestamp authority");
 	root_free(&r);
@@ -406,7 +412,7 @@ Test(tsa, rejects_when_root_has_no_tsa)
 Test(tsa, rejects_imprint_of_other_data)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	uint8_t *der = NULL;
 	size_t len = 0;
@@ -414,7 +420,8 @@ Test(tsa, rejects_imprint_of_other_data)
 
 	root_default(&r, t);
 	stamp(t, "another signature", 17, NULL, &der, &len);
-	expect_reject(pv_tsa_verify(&r, der, len, SIG, SIG_LEN, &gen, &e), &e,
+	expect_reject(pv_tsa_verify(loaded(&r), der, len, SIG, SIG_LEN, &gen,
+	                            &e), &e,
 	              "timestamp is over other data");
 	free(der);
 	root_free(&r);
@@ -425,7 +432,7 @@ Test(tsa, rejects_status_rejection)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .status = 2 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -440,7 +447,7 @@ Test(tsa, rejects_granted_with_mods)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .status = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -455,7 +462,7 @@ Test(tsa, rejects_sha1_imprint)
 {
 	struct vtsa *t = vtsa_new(NULL);
 	struct vtsa_stamp_opts o = { .sha1_imprint = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -468,7 +475,7 @@ Test(tsa, rejects_sha1_imprint)
 Test(tsa, rejects_malformed_truncated_and_trailing_der)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
 	uint8_t *der = NULL, *longer;
@@ -476,22 +483,26 @@ Test(tsa, rejects_malformed_truncated_and_trailing_der)
 	int64_t gen = 0;
 
 	root_default(&r, t);
-	cr_assert_eq(pv_tsa_verify(&r, junk, sizeof(junk), SIG, SIG_LEN, &gen,
+	cr_assert_eq(pv_tsa_verify(loaded(&r), junk, sizeof(junk), SIG,
+	                           SIG_LEN, &gen,
 	                           &e), PYVERIFY_EPARSE);
 	cr_assert_eq(e.step, PYVERIFY_STEP_TIMESTAMP);
 	stamp(t, SIG, SIG_LEN, NULL, &der, &len);
-	cr_assert_eq(pv_tsa_verify(&r, der, len - 1, SIG, SIG_LEN, &gen, &e),
+	cr_assert_eq(pv_tsa_verify(loaded(&r), der, len - 1, SIG, SIG_LEN,
+	                           &gen, &e),
 	             PYVERIFY_EPARSE);
 	cr_assert_eq(e.step, PYVERIFY_STEP_TIMESTAMP);
 	longer = malloc(len + 1);
 	memcpy(longer, der, len);
 	longer[len] = 0;
-	cr_assert_eq(pv_tsa_verify(&r, longer, len + 1, SIG, SIG_LEN, &gen,
+	cr_assert_eq(pv_tsa_verify(loaded(&r), longer, len + 1, SIG, SIG_LEN,
+	                           &gen,
 	                           &e), PYVERIFY_EPARSE);
 	cr_assert_eq(e.step, PYVERIFY_STEP_TIMESTAMP);
 	cr_assert(strstr(e.msg, "exactly one DER") != NULL, "%s", e.msg);
 	/* The untouched response still verifies. */
-	cr_assert_eq(pv_tsa_verify(&r, der, len, SIG, SIG_LEN, &gen, &e), 0,
+	cr_assert_eq(pv_tsa_verify(loaded(&r), der, len, SIG, SIG_LEN, &gen,
+	                           &e), 0,
 	             "%s", e.msg);
 	free(longer);
 	free(der);
@@ -502,7 +513,7 @@ Test(tsa, rejects_malformed_truncated_and_trailing_der)
 Test(tsa, rejects_token_with_corrupted_cms_signature)
 {
 	struct vtsa *t = vtsa_new(NULL);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	uint8_t *der = NULL;
 	size_t len = 0;
@@ -511,7 +522,8 @@ Test(tsa, rejects_token_with_corrupted_cms_signature)
 	root_default(&r, t);
 	stamp(t, SIG, SIG_LEN, NULL, &der, &len);
 	der[len - 5] ^= 0x01; /* inside the ECDSA s value, the last field */
-	expect_reject(pv_tsa_verify(&r, der, len, SIG, SIG_LEN, &gen, &e), &e,
+	expect_reject(pv_tsa_verify(loaded(&r), der, len, SIG, SIG_LEN, &gen,
+	                            &e), &e,
 	              "timestamp signature does not verify with TSA");
 	free(der);
 	root_free(&r);
@@ -525,7 +537,7 @@ expect_profile_reject(const struct vtsa_opts *to, const char *needle)
 {
 	struct vtsa *t = vtsa_new(to);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -561,7 +573,7 @@ Test(tsa, rejects_signer_that_is_a_ca)
 	struct vtsa_opts to = { .leaf_is_ca = 1 };
 	struct vtsa *t = vtsa_new(&to);
 	struct vtsa_stamp_opts o = { .embed_certs = 1 };
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	pyverify_error e = { 0 };
 	int64_t gen = 0;
 
@@ -608,7 +620,7 @@ Test(tsa, verifies_concurrently_with_a_shared_root)
 {
 	struct vtsa_opts to = { .intermediate = 1 };
 	struct vtsa *t = vtsa_new(&to);
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	struct job jobs[4];
 	pthread_t th[4];
 	uint8_t *der = NULL;
@@ -618,7 +630,7 @@ Test(tsa, verifies_concurrently_with_a_shared_root)
 	root_default(&r, t);
 	stamp(t, SIG, SIG_LEN, NULL, &der, &len);
 	for (i = 0; i < 4; i++) {
-		jobs[i] = (struct job){ &r, der, len, 0 };
+		jobs[i] = (struct job){ loaded(&r), der, len, 0 };
 		cr_assert_eq(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
 	}
 	for (i = 0; i < 4; i++) {
@@ -684,12 +696,11 @@ b64(struct pv_bytes *out, json_t *s)
 /* Builds the case's TSAs, decodes its signature and first timestamp;
  * skips the test when the case is absent. */
 static void
-load_case(const char *name, pyverify_trust_root *r, struct pv_bytes *sig,
+load_case(const char *name, struct troot *r, struct pv_bytes *sig,
           struct pv_bytes *ts)
 {
 	char dir[1024];
-	json_t *root, *bundle, *tsas, *a, *c;
-	size_t i, k;
+	json_t *root, *bundle;
 
 	snprintf(dir, sizeof(dir), "%s/conformance/cases/%s", testdata(),
 	         name);
@@ -705,41 +716,15 @@ load_case(const char *name, pyverify_trust_root *r, struct pv_bytes *sig,
 		cr_skip_test("conformance case %s not found under %s", name,
 		             testdata());
 	}
-	tsas = json_object_get(root, "timestampAuthorities");
-	json_array_foreach(tsas, i, a) {
-		const char *uri = json_string_value(json_object_get(a, "uri"));
-		struct pv_ca *ca = root_add(r, uri);
-		json_t *vf = json_object_get(a, "validFor"), *end;
-		json_t *chain = json_object_get(json_object_get(a, "certChain"),
-		                                "certificates");
-		const char *start = json_string_value(
-		        json_object_get(vf, "start"));
-
-		json_array_foreach(chain, k, c) {
-			struct pv_bytes d = { 0 };
-			X509 *x;
-
-			b64(&d, json_object_get(c, "rawBytes"));
-			x = pv_x509_from_der(d.data, d.len);
-			cr_assert_not_null(x);
-			ca->certs[ca->n_certs++] = x;
-			pv_bytes_clear(&d);
-		}
-		cr_assert_eq(pv_parse_rfc3339_ms(&ca->valid.start_ms, start, 1),
-		             0);
-		end = json_object_get(vf, "end");
-		if (end != NULL) {
-			cr_assert_eq(pv_parse_rfc3339_ms(&ca->valid.end_ms,
-			                                 json_string_value(end),
-			                                 0), 0);
-			ca->valid.has_end = 1;
-		}
-	}
-	free(r->source);
-	r->source = strdup(name);
+	/* The whole root, through the loader: pv_tsa_verify reads its
+	 * timestampAuthorities. */
+	r->j = root;
+	r->source = name;
+	root = NULL;
 	if (json_object_get(bundle, "dsseEnvelope") != NULL)
 		b64(sig, json_object_get(json_array_get(json_object_get(
-		            json_object_get(bundle, "dsseEnvelope"), "signatures"),
+		            json_object_get(bundle,
+		                            "dsseEnvelope"), "signatures"),
 		            0), "sig"));
 	else
 		b64(sig, json_object_get(json_object_get(bundle,
@@ -756,12 +741,13 @@ load_case(const char *name, pyverify_trust_root *r, struct pv_bytes *sig,
 static int
 verify_case(const char *name, int64_t *gen, pyverify_error *e)
 {
-	pyverify_trust_root r = { 0 };
+	struct troot r = { 0 };
 	struct pv_bytes sig = { 0 }, ts = { 0 };
 	int rc;
 
 	load_case(name, &r, &sig, &ts);
-	rc = pv_tsa_verify(&r, ts.data, ts.len, sig.data, sig.len, gen, e);
+	rc = pv_tsa_verify(loaded(&r), ts.data, ts.len, sig.data, sig.len, gen,
+	                   e);
 	pv_bytes_clear(&sig);
 	pv_bytes_clear(&ts);
 	root_free(&r);

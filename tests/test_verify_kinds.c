@@ -1,6 +1,6 @@
 /*
  * test_verify_kinds.c - pyverify_verify end to end on the bundle kinds of
- * issue #3, all minted in code (tests/support/vsigstore.c, vtsa.c): DSSE
+ * issue #3, all minted in code (tests/support/vsigstore.h, vs_tsa.c): DSSE
  * envelopes with in-toto statements (SPEC 1.4.2, 3.7.2, 3.7.3, 3.8.4),
  * Rekor v2 entries (SPEC 3.8.3, 3.11, 3.12), managed keys (SPEC 3.14) and
  * trust-root validity windows (SPEC 2.2, 3.13). Each accepted form has a
@@ -17,7 +17,6 @@
 #include "pyverify.h"
 #include "vsigstore.h"
 #include "vrun.h"
-#include "vtsa.h"
 
 #define ID "dev@example.org"
 #define ISS "https://issuer.example"

@@ -3,6 +3,8 @@
  * Sigstore produces. Every check here is recomputed independently with
  * OpenSSL, libsodium and jansson, never with the library's verification
  * modules (they are tested with this fixture, so they cannot vouch for it).
+ * The trusted root, leaf certificates and SCTs are here; the bundles and
+ * what the logs sign are in test_vsigstore_log.c.
  */
 #include <criterion/criterion.h>
 
@@ -18,6 +20,7 @@
 #include <sodium.h>
 
 #include "pyverify.h"
+#include "vcheck.h"
 #include "vsigstore.h"
 
 static struct vs *g_vs;
@@ -36,103 +39,6 @@ static void teardown(void)
 
 TestSuite(vsigstore, .init = setup, .fini = teardown);
 
-/* ---- helpers ------------------------------------------------------------ */
-
-/* Decodes standard padded base64 (asserts it is well formed). */
-static size_t unb64(uint8_t **out, const char *in)
-{
-	size_t n = strlen(in), pad = 0;
-	uint8_t *buf;
-	int r;
-	cr_assert(n % 4 == 0, "base64 length %zu not a multiple of 4", n);
-	buf = malloc(n / 4 * 3 + 1);
-	cr_assert_not_null(buf);
-	r = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)n);
-	cr_assert(r >= 0, "bad base64: %s", in);
-	if (n >= 1 && in[n - 1] == '=')
-		pad++;
-	if (n >= 2 && in[n - 2] == '=')
-		pad++;
-	*out = buf;
-	return (size_t)r - pad;
-}
-
-static const char *jstr(const json_t *o, const char *path)
-{
-	/* path: dot-separated object keys */
-	char buf[256];
-	const json_t *cur = o;
-	char *save = NULL, *tok;
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok != NULL;
-	     tok = strtok_r(NULL, ".", &save)) {
-		cur = json_object_get(cur, tok);
-		cr_assert_not_null(cur, "missing %s (at %s)", path, tok);
-	}
-	cr_assert(json_is_string(cur), "%s is not a string", path);
-	return json_string_value(cur);
-}
-
-static EVP_PKEY *pubkey_b64(const char *b)
-{
-	uint8_t *der;
-	size_t n = unb64(&der, b);
-	const unsigned char *p = der;
-	EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)n);
-	cr_assert_not_null(k, "rawBytes is not an SPKI");
-	cr_assert_eq(p, der + n, "trailing bytes after SPKI");
-	free(der);
-	return k;
-}
-
-static X509 *cert_b64(const char *b)
-{
-	uint8_t *der;
-	size_t n = unb64(&der, b);
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)n);
-	cr_assert_not_null(x, "rawBytes is not a certificate");
-	cr_assert_eq(p, der + n, "trailing bytes after certificate");
-	free(der);
-	return x;
-}
-
-static void sha256(uint8_t out[32], const void *d, size_t n)
-{
-	cr_assert_not_null(SHA256(d, n, out));
-}
-
-static int ecdsa_verify(EVP_PKEY *k, const void *msg, size_t len,
-                        const uint8_t *sig, size_t siglen)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok;
-	cr_assert_not_null(ctx);
-	cr_assert_eq(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k), 1);
-	ok = EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1;
-	EVP_MD_CTX_free(ctx);
-	return ok;
-}
-
-static uint64_t jdec(const json_t *o, const char *path)
-{
-	const char *s = jstr(o, path);
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	cr_assert(*s != '\0' && *end == '\0', "%s is not decimal: %s", path, s);
-	return (uint64_t)v;
-}
-
-static const json_t *entry0(const json_t *b)
-{
-	const json_t *e = json_array_get(
-	    json_object_get(json_object_get(b, "verificationMaterial"),
-	                    "tlogEntries"),
-	    0);
-	cr_assert_not_null(e, "no tlogEntries[0]");
-	return e;
-}
-
 /* ---- trusted root ------------------------------------------------------- */
 
 Test(vsigstore, trust_root_has_the_sigstore_shape_and_its_keys_parse)
@@ -143,45 +49,47 @@ Test(vsigstore, trust_root_has_the_sigstore_shape_and_its_keys_parse)
 	EVP_PKEY *k;
 
 	cr_assert_not_null(r);
-	cr_assert_str_eq(jstr(r, "mediaType"),
+	cr_assert_str_eq(vc_jstr(r, "mediaType"),
 	                 "application/vnd.dev.sigstore.trustedroot+json;version=0.1");
 	cr_assert_eq(json_array_size(json_object_get(r, "tlogs")), 2);
 	cr_assert_eq(json_array_size(json_object_get(r, "ctlogs")), 1);
-	cr_assert_eq(json_array_size(json_object_get(r, "certificateAuthorities")), 1);
+	cr_assert_eq(json_array_size(json_object_get(r,
+	                                             "certificateAuthorities")), 1);
 	cr_assert(json_is_array(json_object_get(r, "timestampAuthorities")));
 
 	/* Rekor v1 and CT: logId = SHA-256(SPKI), key matches the instance. */
 	const json_t *logs[2] = {json_array_get(json_object_get(r, "tlogs"), 0),
-	                         json_array_get(json_object_get(r, "ctlogs"), 0)};
+	                         json_array_get(json_object_get(r, "ctlogs"),
+	                                        0)};
 	EVP_PKEY *keys[2] = {vs_rekor_key(g_vs), vs_ct_key(g_vs)};
 	for (int i = 0; i < 2; i++) {
-		cr_assert_str_eq(jstr(logs[i], "hashAlgorithm"), "SHA2_256");
-		cr_assert_str_eq(jstr(logs[i], "publicKey.keyDetails"),
+		cr_assert_str_eq(vc_jstr(logs[i], "hashAlgorithm"), "SHA2_256");
+		cr_assert_str_eq(vc_jstr(logs[i], "publicKey.keyDetails"),
 		                 "PKIX_ECDSA_P256_SHA_256");
-		cr_assert_str_eq(jstr(logs[i], "publicKey.validFor.start"),
+		cr_assert_str_eq(vc_jstr(logs[i], "publicKey.validFor.start"),
 		                 "2022-11-14T22:13:20Z");
-		n = unb64(&raw, jstr(logs[i], "publicKey.rawBytes"));
-		sha256(id, raw, n);
-		k = pubkey_b64(jstr(logs[i], "publicKey.rawBytes"));
+		n = vc_unb64(&raw, vc_jstr(logs[i], "publicKey.rawBytes"));
+		vc_sha256(id, raw, n);
+		k = vc_pubkey_b64(vc_jstr(logs[i], "publicKey.rawBytes"));
 		cr_assert_eq(EVP_PKEY_eq(k, keys[i]), 1);
 		EVP_PKEY_free(k);
 		free(raw);
-		n = unb64(&want, jstr(logs[i], "logId.keyId"));
+		n = vc_unb64(&want, vc_jstr(logs[i], "logId.keyId"));
 		cr_assert_eq(n, 32);
 		cr_assert_arr_eq(want, id, 32);
 		free(want);
 	}
-	cr_assert_str_eq(jstr(logs[0], "baseUrl"), "https://rekor.test");
-	cr_assert_str_eq(jstr(logs[1], "baseUrl"), "https://ct.test");
+	cr_assert_str_eq(vc_jstr(logs[0], "baseUrl"), "https://rekor.test");
+	cr_assert_str_eq(vc_jstr(logs[1], "baseUrl"), "https://ct.test");
 
 	/* Rekor v2: Ed25519 SPKI, C2SP key ID of the origin. */
 	t = json_array_get(json_object_get(r, "tlogs"), 1);
-	cr_assert_str_eq(jstr(t, "baseUrl"), "https://rekor-v2.test");
-	cr_assert_str_eq(jstr(t, "publicKey.keyDetails"), "PKIX_ED25519");
-	n = unb64(&raw, jstr(t, "publicKey.rawBytes"));
+	cr_assert_str_eq(vc_jstr(t, "baseUrl"), "https://rekor-v2.test");
+	cr_assert_str_eq(vc_jstr(t, "publicKey.keyDetails"), "PKIX_ED25519");
+	n = vc_unb64(&raw, vc_jstr(t, "publicKey.rawBytes"));
 	cr_assert_eq(n, 44);
 	cr_assert_arr_eq(raw + 12, vs_rekor2_public(g_vs), 32);
-	k = pubkey_b64(jstr(t, "publicKey.rawBytes"));
+	k = vc_pubkey_b64(vc_jstr(t, "publicKey.rawBytes"));
 	cr_assert_eq(EVP_PKEY_get_id(k), EVP_PKEY_ED25519);
 	EVP_PKEY_free(k);
 	{
@@ -190,10 +98,10 @@ Test(vsigstore, trust_root_has_the_sigstore_shape_and_its_keys_parse)
 		buf[13] = 0x0a;
 		buf[14] = 0x01;
 		memcpy(buf + 15, raw + 12, 32);
-		sha256(id, buf, sizeof(buf));
+		vc_sha256(id, buf, sizeof(buf));
 	}
 	free(raw);
-	n = unb64(&want, jstr(t, "logId.keyId"));
+	n = vc_unb64(&want, vc_jstr(t, "logId.keyId"));
 	cr_assert_eq(n, 32);
 	cr_assert_arr_eq(want, id, 32);
 	free(want);
@@ -201,13 +109,14 @@ Test(vsigstore, trust_root_has_the_sigstore_shape_and_its_keys_parse)
 	/* Fulcio: [intermediate, root], root self-signed, intermediate
 	 * signed by it, P-384 keys. */
 	t = json_array_get(json_object_get(r, "certificateAuthorities"), 0);
-	cr_assert_str_eq(jstr(t, "uri"), "https://fulcio.test");
-	cr_assert_str_eq(jstr(t, "validFor.start"), "2022-11-14T22:13:20Z");
+	cr_assert_str_eq(vc_jstr(t, "uri"), "https://fulcio.test");
+	cr_assert_str_eq(vc_jstr(t, "validFor.start"), "2022-11-14T22:13:20Z");
 	const json_t *certs = json_object_get(json_object_get(t, "certChain"),
 	                                      "certificates");
 	cr_assert_eq(json_array_size(certs), 2);
-	X509 *inter = cert_b64(jstr(json_array_get(certs, 0), "rawBytes"));
-	X509 *root = cert_b64(jstr(json_array_get(certs, 1), "rawBytes"));
+	X509 *inter = vc_cert_b64(vc_jstr(json_array_get(certs, 0),
+	                                  "rawBytes"));
+	X509 *root = vc_cert_b64(vc_jstr(json_array_get(certs, 1), "rawBytes"));
 	cr_assert_eq(X509_cmp(inter, vs_intermediate(g_vs)), 0);
 	cr_assert_eq(X509_cmp(root, vs_root_cert(g_vs)), 0);
 	cr_assert_eq(X509_check_issued(root, root), X509_V_OK);
@@ -290,12 +199,15 @@ Test(vsigstore, default_leaf_has_the_fulcio_profile)
 	cr_assert_eq(EVP_PKEY_get_bits(X509_get0_pubkey(x)), 256);
 	cr_assert_eq(EVP_PKEY_eq(X509_get0_pubkey(x), l->key), 1);
 	cr_assert_eq(X509_get_signature_nid(x), NID_ecdsa_with_SHA384);
-	cr_assert_eq(X509_verify(x, X509_get0_pubkey(vs_intermediate(g_vs))), 1);
+	cr_assert_eq(X509_verify(x, X509_get0_pubkey(vs_intermediate(g_vs))),
+	             1);
 	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notBefore(x), VS_EPOCH), 0);
-	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(x), VS_EPOCH + 600), 0);
+	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(x),
+	                                  VS_EPOCH + 600), 0);
 	cr_assert_eq(X509_check_ca(x), 0);
 
-	GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+	GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, &crit,
+	                                      NULL);
 	cr_assert_not_null(san);
 	cr_assert_eq(crit, 1);
 	cr_assert_eq(sk_GENERAL_NAME_num(san), 1);
@@ -320,10 +232,12 @@ Test(vsigstore, default_leaf_has_the_fulcio_profile)
 	/* SPEC 3.6.1: .1 raw bytes, .8 DER UTF8String. */
 	const ASN1_OCTET_STRING *v1 = ext_value(x, "1.3.6.1.4.1.57264.1.1");
 	cr_assert_eq(ASN1_STRING_length(v1), 22);
-	cr_assert_arr_eq(ASN1_STRING_get0_data(v1), "https://issuer.example", 22);
+	cr_assert_arr_eq(ASN1_STRING_get0_data(v1), "https://issuer.example",
+	                 22);
 	const ASN1_OCTET_STRING *v8 = ext_value(x, "1.3.6.1.4.1.57264.1.8");
 	cr_assert_eq(ASN1_STRING_length(v8), 24);
-	cr_assert_arr_eq(ASN1_STRING_get0_data(v8), "\x0c\x16https://issuer.example", 24);
+	cr_assert_arr_eq(ASN1_STRING_get0_data(v8),
+	                 "\x0c\x16https://issuer.example", 24);
 
 	/* The SCT list is the last extension. */
 	idx = X509_get_ext_by_NID(x, NID_ct_precert_scts, -1);
@@ -406,8 +320,10 @@ Test(vsigstore, leaf_knobs_change_exactly_what_they_name)
 
 	o = (struct vs_leaf_opts){.not_before = VS_EPOCH + 3600, .lifetime = 60};
 	l = vs_leaf_new(g_vs, &o);
-	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notBefore(l->cert), VS_EPOCH + 3600), 0);
-	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(l->cert), VS_EPOCH + 3660), 0);
+	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notBefore(l->cert),
+	                                  VS_EPOCH + 3600), 0);
+	cr_assert_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(l->cert),
+	                                  VS_EPOCH + 3660), 0);
 	vs_leaf_free(l);
 
 	o = (struct vs_leaf_opts){.self_signed = 1};
@@ -427,7 +343,8 @@ Test(vsigstore, leaf_knobs_change_exactly_what_they_name)
  * `ct` over the precert signed data. */
 static int sct_verifies(X509 *leaf, EVP_PKEY *ct, uint8_t log_id_out[32])
 {
-	STACK_OF(SCT) *scts = X509_get_ext_d2i(leaf, NID_ct_precert_scts, NULL, NULL);
+	STACK_OF(SCT) *scts = X509_get_ext_d2i(leaf, NID_ct_precert_scts, NULL,
+	                                       NULL);
 	X509 *dup = X509_dup(leaf);
 	unsigned char *tbs = NULL, *ik = NULL, *lid, *sig, *ext;
 	int tbslen, iklen, ok;
@@ -451,9 +368,10 @@ static int sct_verifies(X509 *leaf, EVP_PKEY *ct, uint8_t log_id_out[32])
 	cr_assert_not_null(gone);
 	X509_EXTENSION_free(gone);
 	tbslen = i2d_re_X509_tbs(dup, &tbs);
-	iklen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(vs_intermediate(g_vs)), &ik);
+	iklen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(vs_intermediate(g_vs)),
+	                        &ik);
 	cr_assert(tbslen > 0 && iklen > 0);
-	sha256(ikh, ik, (size_t)iklen);
+	vc_sha256(ikh, ik, (size_t)iklen);
 	msg = malloc(50 + (size_t)tbslen);
 	p = msg;
 	*p++ = 0;
@@ -472,7 +390,7 @@ static int sct_verifies(X509 *leaf, EVP_PKEY *ct, uint8_t log_id_out[32])
 	p += tbslen;
 	*p++ = 0;
 	*p++ = 0;
-	ok = ecdsa_verify(ct, msg, (size_t)(p - msg), sig, siglen);
+	ok = vc_ecdsa_verify(ct, msg, (size_t)(p - msg), sig, siglen);
 	cr_assert_eq(ts, (uint64_t)VS_EPOCH * 1000);
 	free(msg);
 	OPENSSL_free(tbs);
@@ -490,7 +408,7 @@ Test(vsigstore, sct_verifies_over_the_recomputed_precertificate_data)
 	int n = i2d_PUBKEY(vs_ct_key(g_vs), &spki);
 	cr_assert_not_null(l);
 	cr_assert(sct_verifies(l->cert, vs_ct_key(g_vs), lid));
-	sha256(want, spki, (size_t)n);
+	vc_sha256(want, spki, (size_t)n);
 	cr_assert_arr_eq(lid, want, 32);
 	OPENSSL_free(spki);
 	vs_leaf_free(l);
@@ -503,7 +421,7 @@ Test(vsigstore, sct_bad_signature_and_unknown_log_do_not_verify)
 	uint8_t lid[32], want[32];
 	unsigned char *spki = NULL;
 	int n = i2d_PUBKEY(vs_ct_key(g_vs), &spki);
-	sha256(want, spki, (size_t)n);
+	vc_sha256(want, spki, (size_t)n);
 	OPENSSL_free(spki);
 	cr_assert_not_null(l);
 	cr_assert_not(sct_verifies(l->cert, vs_ct_key(g_vs), lid));
@@ -514,7 +432,8 @@ Test(vsigstore, sct_bad_signature_and_unknown_log_do_not_verify)
 	l = vs_leaf_new(g_vs, &o);
 	cr_assert_not_null(l);
 	cr_assert_not(sct_verifies(l->cert, vs_ct_key(g_vs), lid));
-	cr_assert(memcmp(lid, want, 32) != 0, "unknown log has the known log id");
+	cr_assert(memcmp(lid, want, 32) != 0,
+	          "unknown log has the known log id");
 	vs_leaf_free(l);
 }
 
@@ -530,7 +449,8 @@ Test(vsigstore, sct_validates_with_the_openssl_ct_api)
 	cr_assert(fd >= 0 && k64 != NULL && l != NULL);
 	EVP_EncodeBlock((unsigned char *)k64, spki, n);
 	f = fdopen(fd, "w");
-	fprintf(f, "enabled_logs = log0\n[log0]\ndescription = vs\nkey = %s\n", k64);
+	fprintf(f, "enabled_logs = log0\n[log0]\ndescription = vs\nkey = %s\n",
+	        k64);
 	fclose(f);
 
 	CTLOG_STORE *ls = CTLOG_STORE_new();
@@ -541,11 +461,13 @@ Test(vsigstore, sct_validates_with_the_openssl_ct_api)
 	CT_POLICY_EVAL_CTX_set1_issuer(pc, vs_intermediate(g_vs));
 	CT_POLICY_EVAL_CTX_set_shared_CTLOG_STORE(pc, ls);
 	CT_POLICY_EVAL_CTX_set_time(pc, (uint64_t)(VS_EPOCH + 60) * 1000);
-	STACK_OF(SCT) *scts = X509_get_ext_d2i(l->cert, NID_ct_precert_scts, NULL, NULL);
+	STACK_OF(SCT) *scts = X509_get_ext_d2i(l->cert, NID_ct_precert_scts,
+	                                       NULL, NULL);
 	SCT *sct = sk_SCT_value(scts, 0);
 	SCT_set_source(sct, SCT_SOURCE_X509V3_EXTENSION);
 	cr_assert_eq(SCT_validate(sct, pc), 1);
-	cr_assert_eq(SCT_get_validation_status(sct), SCT_VALIDATION_STATUS_VALID);
+	cr_assert_eq(SCT_get_validation_status(sct),
+	             SCT_VALIDATION_STATUS_VALID);
 	SCT_LIST_free(scts);
 	CT_POLICY_EVAL_CTX_free(pc);
 	CTLOG_STORE_free(ls);
@@ -554,393 +476,12 @@ Test(vsigstore, sct_validates_with_the_openssl_ct_api)
 	vs_leaf_free(l);
 }
 
-/* ---- bundles ------------------------------------------------------------ */
-
-Test(vsigstore, bundle_v03_has_the_expected_members)
-{
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	json_t *b = vs_sign(g_vs, l, NULL);
-	const json_t *e;
-	uint8_t *d, want[32];
-	size_t n;
-	cr_assert_not_null(b);
-	cr_assert_str_eq(jstr(b, "mediaType"),
-	                 "application/vnd.dev.sigstore.bundle+json;version=0.3");
-	X509 *c = cert_b64(jstr(b, "verificationMaterial.certificate.rawBytes"));
-	cr_assert_eq(X509_cmp(c, l->cert), 0);
-	X509_free(c);
-	cr_assert_null(json_object_get(json_object_get(b, "verificationMaterial"),
-	                               "x509CertificateChain"));
-	cr_assert_str_eq(jstr(b, "messageSignature.messageDigest.algorithm"), "SHA2_256");
-	n = unb64(&d, jstr(b, "messageSignature.messageDigest.digest"));
-	sha256(want, "hello\n", 6);
-	cr_assert_eq(n, 32);
-	cr_assert_arr_eq(d, want, 32);
-	free(d);
-	/* SPEC 3.7.1: ECDSA over SHA-256 of the artifact, with the leaf key. */
-	n = unb64(&d, jstr(b, "messageSignature.signature"));
-	cr_assert(ecdsa_verify(X509_get0_pubkey(l->cert), "hello\n", 6, d, n));
-	free(d);
-
-	e = entry0(b);
-	cr_assert_eq(jdec(e, "logIndex"), 1003);
-	cr_assert_eq(jdec(e, "integratedTime"), (uint64_t)VS_EPOCH + 60);
-	cr_assert_str_eq(jstr(e, "kindVersion.kind"), "hashedrekord");
-	cr_assert_str_eq(jstr(e, "kindVersion.version"), "0.0.1");
-	cr_assert_eq(jdec(e, "inclusionProof.logIndex"), 3);
-	cr_assert_eq(jdec(e, "inclusionProof.treeSize"), 7);
-	jstr(e, "inclusionPromise.signedEntryTimestamp");
-	jstr(e, "inclusionProof.checkpoint.envelope");
-	jstr(e, "inclusionProof.rootHash");
-	n = unb64(&d, jstr(e, "logId.keyId"));
-	unsigned char *spki = NULL;
-	int sn = i2d_PUBKEY(vs_rekor_key(g_vs), &spki);
-	sha256(want, spki, (size_t)sn);
-	cr_assert_eq(n, 32);
-	cr_assert_arr_eq(d, want, 32);
-	OPENSSL_free(spki);
-	free(d);
-	json_decref(b);
-	vs_leaf_free(l);
-}
-
-Test(vsigstore, bundle_versions_and_knobs_shape_the_json)
-{
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	struct vs_sign_opts o = {.bundle_minor = 1};
-	json_t *b = vs_sign(g_vs, l, &o), *vm, *e;
-	cr_assert_not_null(b);
-	cr_assert_str_eq(jstr(b, "mediaType"),
-	                 "application/vnd.dev.sigstore.bundle+json;version=0.1");
-	vm = json_object_get(b, "verificationMaterial");
-	cr_assert_null(json_object_get(vm, "certificate"));
-	const json_t *certs = json_object_get(json_object_get(vm, "x509CertificateChain"),
-	                                      "certificates");
-	cr_assert_eq(json_array_size(certs), 1);
-	X509 *c = cert_b64(jstr(json_array_get(certs, 0), "rawBytes"));
-	cr_assert_eq(X509_cmp(c, l->cert), 0);
-	X509_free(c);
-	json_decref(b);
-
-	o = (struct vs_sign_opts){.bundle_minor = 2};
-	b = vs_sign(g_vs, l, &o);
-	cr_assert_str_eq(jstr(b, "mediaType"),
-	                 "application/vnd.dev.sigstore.bundle+json;version=0.2");
-	json_decref(b);
-
-	o = (struct vs_sign_opts){.alt_media_type = 1};
-	b = vs_sign(g_vs, l, &o);
-	cr_assert_str_eq(jstr(b, "mediaType"),
-	                 "application/vnd.dev.sigstore.bundle.v0.3+json");
-	json_decref(b);
-
-	o = (struct vs_sign_opts){.no_promise = 1, .no_message_digest = 1,
-	                          .no_checkpoint = 1, .integrated_time = 1700000500};
-	b = vs_sign(g_vs, l, &o);
-	cr_assert_not_null(b);
-	e = (json_t *)entry0(b);
-	cr_assert_null(json_object_get(e, "inclusionPromise"));
-	cr_assert_not_null(json_object_get(e, "inclusionProof"));
-	cr_assert_null(json_object_get(json_object_get(e, "inclusionProof"), "checkpoint"));
-	cr_assert_eq(jdec(e, "integratedTime"), 1700000500);
-	cr_assert_null(json_object_get(json_object_get(b, "messageSignature"),
-	                               "messageDigest"));
-	jstr(b, "messageSignature.signature");
-	json_decref(b);
-
-	o = (struct vs_sign_opts){.no_proof = 1};
-	b = vs_sign(g_vs, l, &o);
-	cr_assert_null(json_object_get(entry0(b), "inclusionProof"));
-	cr_assert_not_null(json_object_get(entry0(b), "inclusionPromise"));
-	json_decref(b);
-
-	o = (struct vs_sign_opts){.tree_size = 3, .leaf_index = 3};
-	cr_assert_null(vs_sign(g_vs, l, &o), "leaf index outside the tree");
-	o = (struct vs_sign_opts){.bundle_minor = 4};
-	cr_assert_null(vs_sign(g_vs, l, &o));
-	vs_leaf_free(l);
-}
-
-/* SPEC 3.8.2: the body is the JCS of the hashedrekord; jansson's sorted
- * compact dump is an independent JCS for these ASCII-only shapes. */
-static void check_body(const json_t *b, const uint8_t digest[32],
-                       const uint8_t *sig, size_t siglen, X509 *cert)
-{
-	uint8_t *body, *d, *pem;
-	size_t n = unb64(&body, jstr(entry0(b), "canonicalizedBody")), m;
-	json_error_t err;
-	json_t *j = json_loadb((const char *)body, n, JSON_REJECT_DUPLICATES, &err);
-	char *again, dhex[65];
-	cr_assert_not_null(j, "%s", err.text);
-	again = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	cr_assert_eq(strlen(again), n);
-	cr_assert_arr_eq(again, body, n, "body is not in JCS form");
-	free(again);
-	cr_assert_str_eq(jstr(j, "apiVersion"), "0.0.1");
-	cr_assert_str_eq(jstr(j, "kind"), "hashedrekord");
-	cr_assert_str_eq(jstr(j, "spec.data.hash.algorithm"), "sha256");
-	for (int i = 0; i < 32; i++)
-		snprintf(dhex + 2 * i, 3, "%02x", digest[i]);
-	cr_assert_str_eq(jstr(j, "spec.data.hash.value"), dhex);
-	m = unb64(&d, jstr(j, "spec.signature.content"));
-	cr_assert_eq(m, siglen);
-	cr_assert_arr_eq(d, sig, siglen);
-	free(d);
-
-	/* PEM of the certificate, 64-character lines (SPEC 0.4). */
-	m = unb64(&pem, jstr(j, "spec.signature.publicKey.content"));
-	BIO *bio = BIO_new(BIO_s_mem());
-	PEM_write_bio_X509(bio, cert);
-	char *want;
-	long wn = BIO_get_mem_data(bio, &want);
-	cr_assert_eq((long)m, wn);
-	cr_assert_arr_eq(pem, want, m);
-	cr_assert(memcmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
-	cr_assert_eq(pem[28 + 64], '\n');
-	BIO_free(bio);
-	free(pem);
-	json_decref(j);
-	free(body);
-}
-
-Test(vsigstore, canonicalized_body_is_the_jcs_hashedrekord_of_the_bundle)
-{
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	json_t *b = vs_sign(g_vs, l, NULL);
-	uint8_t digest[32], *sig;
-	size_t n;
-	cr_assert_not_null(b);
-	sha256(digest, "hello\n", 6);
-	n = unb64(&sig, jstr(b, "messageSignature.signature"));
-	check_body(b, digest, sig, n, l->cert);
-	free(sig);
-	json_decref(b);
-	vs_leaf_free(l);
-}
-
-Test(vsigstore, log_overrides_change_only_the_logged_body)
-{
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	struct vs_leaf *other = vs_leaf_new(g_vs, NULL);
-	uint8_t fake[32], real[32], *sig;
-	static const uint8_t fsig[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
-	struct vs_sign_opts o = {.log_digest = fake, .log_signature = fsig,
-	                         .log_signature_len = sizeof(fsig),
-	                         .log_cert = other->cert,
-	                         .artifact = "abc", .artifact_len = 3};
-	json_t *b;
-	size_t n;
-	memset(fake, 0xab, sizeof(fake));
-	b = vs_sign(g_vs, l, &o);
-	cr_assert_not_null(b);
-	check_body(b, fake, fsig, sizeof(fsig), other->cert);
-	/* The bundle itself still tells the truth. */
-	n = unb64(&sig, jstr(b, "messageSignature.signature"));
-	cr_assert(ecdsa_verify(l->key, "abc", 3, sig, n));
-	free(sig);
-	n = unb64(&sig, jstr(b, "messageSignature.messageDigest.digest"));
-	sha256(real, "abc", 3);
-	cr_assert_arr_eq(sig, real, 32);
-	free(sig);
-	json_decref(b);
-
-	/* signing_key: the bundle signature is by that key. */
-	o = (struct vs_sign_opts){.signing_key = other->key};
-	b = vs_sign(g_vs, l, &o);
-	n = unb64(&sig, jstr(b, "messageSignature.signature"));
-	cr_assert(ecdsa_verify(other->key, "hello\n", 6, sig, n));
-	cr_assert_not(ecdsa_verify(l->key, "hello\n", 6, sig, n));
-	free(sig);
-	json_decref(b);
-	vs_leaf_free(other);
-	vs_leaf_free(l);
-}
-
-/* SPEC 3.9, built independently with jansson. */
-Test(vsigstore, set_verifies_over_the_jcs_payload)
-{
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	struct vs_sign_opts o = {.tree_size = 100, .leaf_index = 42};
-	json_t *b = vs_sign(g_vs, l, &o), *p;
-	const json_t *e = entry0(b);
-	uint8_t *id, *set;
-	size_t n, sn;
-	char idhex[65], *payload;
-	n = unb64(&id, jstr(e, "logId.keyId"));
-	cr_assert_eq(n, 32);
-	for (int i = 0; i < 32; i++)
-		snprintf(idhex + 2 * i, 3, "%02x", id[i]);
-	free(id);
-	cr_assert_eq(jdec(e, "logIndex"), 1042);
-	p = json_pack("{s:s, s:I, s:s, s:I}", "body", jstr(e, "canonicalizedBody"),
-	              "integratedTime", (json_int_t)jdec(e, "integratedTime"),
-	              "logID", idhex, "logIndex", (json_int_t)jdec(e, "logIndex"));
-	payload = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-	sn = unb64(&set, jstr(e, "inclusionPromise.signedEntryTimestamp"));
-	cr_assert(ecdsa_verify(vs_rekor_key(g_vs), payload, strlen(payload), set, sn));
-	/* The shard index is not what the SET signs. */
-	json_object_set_new(p, "logIndex", json_integer(42));
-	free(payload);
-	payload = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-	cr_assert_not(ecdsa_verify(vs_rekor_key(g_vs), payload, strlen(payload), set, sn));
-	free(payload);
-	free(set);
-	json_decref(p);
-	json_decref(b);
-	vs_leaf_free(l);
-}
-
-/* SPEC 3.10, written out again from the SPEC's algorithm. */
-static void node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
-{
-	uint8_t buf[65];
-	buf[0] = 1;
-	memcpy(buf + 1, l, 32);
-	memcpy(buf + 33, r, 32);
-	sha256(out, buf, 65);
-}
-
-static void check_inclusion(const json_t *b, uint64_t size, uint64_t index)
-{
-	const json_t *e = entry0(b);
-	const json_t *hashes = json_object_get(json_object_get(e, "inclusionProof"), "hashes");
-	uint8_t *body, *root, h[32], *sib;
-	size_t n = unb64(&body, jstr(e, "canonicalizedBody"));
-	uint8_t *lb = malloc(n + 1);
-	lb[0] = 0;
-	memcpy(lb + 1, body, n);
-	sha256(h, lb, n + 1);
-	free(lb);
-	free(body);
-	cr_assert_eq(jdec(e, "inclusionProof.treeSize"), size);
-	cr_assert_eq(jdec(e, "inclusionProof.logIndex"), index);
-	uint64_t x = index ^ (size - 1);
-	unsigned inner = 0, border;
-	while (x) {
-		inner++;
-		x >>= 1;
-	}
-	border = (unsigned)__builtin_popcountll(index >> inner);
-	cr_assert_eq(json_array_size(hashes), inner + border,
-	             "size %" PRIu64 " index %" PRIu64, size, index);
-	for (unsigned i = 0; i < inner + border; i++) {
-		cr_assert_eq(unb64(&sib, json_string_value(json_array_get(hashes, i))), 32);
-		if (i < inner && ((index >> i) & 1) == 0)
-			node(h, h, sib);
-		else
-			node(h, sib, h);
-		free(sib);
-	}
-	cr_assert_eq(unb64(&root, jstr(e, "inclusionProof.rootHash")), 32);
-	cr_assert_arr_eq(h, root, 32, "size %" PRIu64 " index %" PRIu64, size, index);
-	free(root);
-}
-
-Test(vsigstore, inclusion_proof_recomputes_the_root)
-{
-	static const uint64_t cases[][2] = {
-	    {1, 0}, {2, 0}, {2, 1}, {7, 3}, {7, 6}, {8, 0}, {8, 5}, {1000, 999},
-	    {1000, 0}, {4097, 4096}, {75408393, 75408392}, {75408393, 12345}};
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct vs_sign_opts o = {.tree_size = cases[i][0],
-		                         .leaf_index = cases[i][1],
-		                         .explicit_leaf_index = 1};
-		json_t *b = vs_sign(g_vs, l, &o);
-		cr_assert_not_null(b);
-		check_inclusion(b, cases[i][0], cases[i][1]);
-		json_decref(b);
-	}
-	json_t *b = vs_sign(g_vs, l, NULL);
-	check_inclusion(b, 7, 3);
-	json_decref(b);
-	vs_leaf_free(l);
-}
-
-/* SPEC 3.11: split at the last blank line, check the one signature line. */
-static void check_note(const char *note, const char *origin, uint64_t size,
-                       const uint8_t root[32], const char *name,
-                       const uint8_t keyid[4], EVP_PKEY *ec, const uint8_t *ed)
-{
-	char head[256], *r64 = malloc(45);
-	const char *sep = strstr(note, "\n\n");
-	size_t tlen;
-	uint8_t *field;
-	size_t fn;
-	EVP_EncodeBlock((unsigned char *)r64, root, 32);
-	snprintf(head, sizeof(head), "%s\n%" PRIu64 "\n%s\n", origin, size, r64);
-	free(r64);
-	cr_assert_not_null(sep);
-	tlen = (size_t)(sep - note) + 1;
-	cr_assert_eq(tlen, strlen(head));
-	cr_assert_arr_eq(note, head, tlen);
-	const char *line = sep + 2;
-	cr_assert(strncmp(line, "\xe2\x80\x94 ", 4) == 0);
-	line += 4;
-	cr_assert(strncmp(line, name, strlen(name)) == 0 && line[strlen(name)] == ' ');
-	line += strlen(name) + 1;
-	char *sig64 = strndup(line, strcspn(line, "\n"));
-	cr_assert_str_eq(line + strlen(sig64), "\n");
-	fn = unb64(&field, sig64);
-	free(sig64);
-	cr_assert_arr_eq(field, keyid, 4);
-	if (ec != NULL) {
-		cr_assert(ecdsa_verify(ec, note, tlen, field + 4, fn - 4));
-	} else {
-		cr_assert_eq(fn, 68);
-		cr_assert_eq(crypto_sign_verify_detached(field + 4, (const uint8_t *)note,
-		                                         tlen, ed), 0);
-	}
-	free(field);
-}
-
-Test(vsigstore, checkpoints_are_signed_notes_by_the_log_keys)
-{
-	struct vs_leaf *l = vs_leaf_new(g_vs, NULL);
-	json_t *b = vs_sign(g_vs, l, NULL);
-	const json_t *e = entry0(b);
-	uint8_t *root, *id;
-	unsigned char *spki = NULL;
-	uint8_t lid[32];
-	int sn = i2d_PUBKEY(vs_rekor_key(g_vs), &spki);
-	sha256(lid, spki, (size_t)sn);
-	OPENSSL_free(spki);
-	cr_assert_eq(unb64(&root, jstr(e, "inclusionProof.rootHash")), 32);
-	check_note(jstr(e, "inclusionProof.checkpoint.envelope"),
-	           "rekor.test - 1234567890", 7, root, "rekor.test", lid,
-	           vs_rekor_key(g_vs), NULL);
-
-	char *v1 = vs_checkpoint_v1(g_vs, "o - 1", 99, root, "other.name");
-	cr_assert_not_null(v1);
-	check_note(v1, "o - 1", 99, root, "other.name", lid, vs_rekor_key(g_vs), NULL);
-	free(v1);
-
-	/* v2: Ed25519, key ID from the C2SP derivation. */
-	char *v2 = vs_checkpoint_v2(g_vs, 5, root);
-	uint8_t buf[13 + 2 + 32], full[32];
-	memcpy(buf, "rekor-v2.test", 13);
-	buf[13] = 0x0a;
-	buf[14] = 0x01;
-	memcpy(buf + 15, vs_rekor2_public(g_vs), 32);
-	sha256(full, buf, sizeof(buf));
-	cr_assert_str_eq(vs_rekor2_origin(g_vs), "rekor-v2.test");
-	cr_assert_not_null(v2);
-	check_note(v2, "rekor-v2.test", 5, root, "rekor-v2.test", full, NULL,
-	           vs_rekor2_public(g_vs));
-	free(v2);
-	/* The secret key is libsodium's layout: seed || public key. */
-	cr_assert_arr_eq(vs_rekor2_secret(g_vs) + 32, vs_rekor2_public(g_vs), 32);
-	(void)id;
-	free(root);
-	json_decref(b);
-	vs_leaf_free(l);
-}
-
 /* ---- the public loaders accept the output (once they exist) -------------- */
 
 static int not_implemented(int rc, const pyverify_error *err)
 {
-	return rc == PYVERIFY_EINTERNAL && strstr(err->msg, "not implemented") != NULL;
+	return rc == PYVERIFY_EINTERNAL && strstr(err->msg,
+	                                          "not implemented") != NULL;
 }
 
 Test(vsigstore, library_loads_the_trust_root)
@@ -948,7 +489,8 @@ Test(vsigstore, library_loads_the_trust_root)
 	char *s = vs_trust_root_string(g_vs);
 	pyverify_trust_root *root = NULL;
 	pyverify_error err = {0};
-	int rc = pyverify_trust_root_load_memory(&root, s, strlen(s), "vsigstore", &err);
+	int rc = pyverify_trust_root_load_memory(&root, s, strlen(s),
+	                                         "vsigstore", &err);
 	free(s);
 	if (not_implemented(rc, &err))
 		cr_skip_test("pyverify_trust_root_load_memory is not implemented yet");

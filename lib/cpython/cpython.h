@@ -4,10 +4,12 @@
  * (policy/cpython.json) that says which release manager identity and OIDC
  * issuer must have signed each release series.
  *
- * Internal; never installed. Linked from libpyverify.a by the CLI, the
- * HTTP server and the tests. Nothing here touches the network or verifies
- * a signature: the caller turns a policy entry into a pyverify_policy
- * (pv_cpython_series_add_to_policy) and runs pyverify_verify().
+ * Internal; never installed: programs use the public release API of
+ * pyverify.h, which release.c builds on these. Nothing here touches the
+ * network or verifies a signature: the caller turns a policy entry into a
+ * pyverify_policy (pv_cpython_series_add_to_policy) and runs
+ * pyverify_verify(). Like every file of this layer, it sees the library
+ * only through pyverify.h (and util/).
  *
  * Modules: cpython_version.c (versions, artifact names),
  *          cpython_policy.c (policy file loader and lookups).
@@ -17,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "verify/steps.h"
+#include "util/util.h"
 
 /* ---- cpython_version.c -------------------------------------------------- */
 
@@ -32,7 +34,7 @@ struct pv_cpython_version {
  * micro 25 (3.9.25); the bound keeps arithmetic and formatting trivial. */
 #define PV_CPYTHON_MAX_COMPONENT 9999u
 /* Room for "9999.9999.9999rc9999" and its NUL. */
-#define PV_CPYTHON_VERSION_TEXT_MAX 32
+#define PV_CPYTHON_VERSION_TEXT_MAX PYVERIFY_RELEASE_VERSION_MAX
 
 /* Parses "3.14.0", "3.14.0a1", "3.14.0b2", "3.14.0rc1" (len bytes of s).
  * Strict: three components, decimal without leading zeros ("0" alone is
@@ -52,15 +54,20 @@ void pv_cpython_version_format(char out[PV_CPYTHON_VERSION_TEXT_MAX],
 
 /* What a python.org artifact is (for messages such as "Windows help files
  * have no Sigstore bundle"). */
-enum pv_cpython_kind {
-	PV_CPYTHON_SOURCE = 1,       /* Python-X.Y.Z.tgz / .tar.xz / .tar.bz2 */
-	PV_CPYTHON_WINDOWS,          /* .exe / .msi installers, zips */
-	PV_CPYTHON_WINDOWS_MANIFEST, /* windows-X.Y.Z.json */
-	PV_CPYTHON_WINDOWS_HELP,     /* pythonXYZ.chm */
-	PV_CPYTHON_MACOS,            /* .pkg / .dmg installers */
-	PV_CPYTHON_ANDROID,          /* *-linux-android.tar.gz */
-	PV_CPYTHON_IOS,              /* *-iOS-XCframework.tar.gz */
-	PV_CPYTHON_DOCS              /* -docs-*.zip / .tar.bz2, -docs.epub */
+enum pv_cpython_kind { /* the public pyverify_release_kind, by value */
+	PV_CPYTHON_SOURCE = PYVERIFY_RELEASE_KIND_SOURCE, /* Python-X.Y.Z.tgz /
+	                                               .tar.xz / .tar.bz2 */
+	PV_CPYTHON_WINDOWS = PYVERIFY_RELEASE_KIND_WINDOWS, /* .exe / .msi
+	                                                    installers, zips */
+	PV_CPYTHON_WINDOWS_MANIFEST = PYVERIFY_RELEASE_KIND_WINDOWS_MANIFEST,
+	                                /* windows-X.Y.Z.json */
+	PV_CPYTHON_WINDOWS_HELP = PYVERIFY_RELEASE_KIND_WINDOWS_HELP, /* .chm */
+	PV_CPYTHON_MACOS = PYVERIFY_RELEASE_KIND_MACOS, /* .pkg / .dmg */
+	PV_CPYTHON_ANDROID = PYVERIFY_RELEASE_KIND_ANDROID, /* *-linux-android
+	                                                    .tar.gz */
+	PV_CPYTHON_IOS = PYVERIFY_RELEASE_KIND_IOS, /* *-iOS-XCframework.tar.gz */
+	PV_CPYTHON_DOCS = PYVERIFY_RELEASE_KIND_DOCS /* -docs-*.zip / .tar.bz2,
+	                                               -docs.epub */
 };
 
 /* The last path component of `path` (after the last '/'), borrowed from
@@ -88,7 +95,7 @@ PV_MUST_CHECK int pv_cpython_parse_artifact_path(struct pv_cpython_version *out,
  * source tree (relative to the repository root). */
 #define PV_CPYTHON_POLICY_INSTALLED                                            \
 	PYVERIFY_PREFIX "/share/pyverify/cpython.json"
-#define PV_CPYTHON_POLICY_SOURCE "policy/cpython.json"
+#define PV_CPYTHON_POLICY_SOURCE PYVERIFY_RELEASE_POLICY_SOURCE
 /* The only schema this loader understands. */
 #define PV_CPYTHON_POLICY_SCHEMA "pyverify.cpython-policy/1"
 /* The default policy path of the running program: the source tree's
@@ -98,7 +105,7 @@ PV_MUST_CHECK int pv_cpython_parse_artifact_path(struct pv_cpython_version *out,
  * with; an installed one never looks at a source tree. */
 void pv_cpython_policy_default_path(char *out, size_t outlen);
 /* The policy file is ~3 KB; a few hundred series would still fit. */
-#define PV_MAX_CPYTHON_POLICY_BYTES (256u << 10)
+#define PV_MAX_CPYTHON_POLICY_BYTES PYVERIFY_RELEASE_POLICY_MAX_BYTES
 /* Release series in one policy (3.7 ... 3.15 today). */
 #define PV_MAX_CPYTHON_SERIES 256
 /* Back-filled releases listed for one series (one known today). */

@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "cpython/cpython.h"
-#include "util/json.h" /* pv_json_syntax_error only */
+#include "util/json.h"
 
 #define STEP PYVERIFY_STEP_POLICY
 /* JSON paths quoted in messages, by depth: "series[255]",
@@ -52,21 +52,13 @@ static int
 only_members(const json_t *obj, const char *path, const char *const *names,
              pyverify_error *err)
 {
-	const char *key;
-	json_t *val;
-	size_t i;
+	const char *key = pv_json_unknown_member(obj, names);
 
-	json_object_foreach((json_t *)obj, key, val) {
-		(void)val;
-		for (i = 0; names[i] != NULL; i++)
-			if (strcmp(key, names[i]) == 0)
-				break;
-		if (names[i] == NULL)
-			return pv_fail(err, PYVERIFY_EPARSE, STEP,
-			               "CPython policy: %s has unknown member "
-			               "\"%.64s\"", path, key);
-	}
-	return 0;
+	if (key == NULL)
+		return 0;
+	return pv_fail(err, PYVERIFY_EPARSE, STEP,
+	               "CPython policy: %s has unknown member \"%.64s\"", path,
+	               key);
 }
 
 /* A string member, non-empty and at most maxlen bytes. *out borrowed;
@@ -311,6 +303,8 @@ pv_cpython_policy_load_memory(struct pv_cpython_policy **out, const void *buf,
 	static const char *const names[] = {
 		"schema", "description", "series", NULL
 	};
+	const struct pv_json_bounds bounds =
+	    PV_JSON_BOUNDS(PV_MAX_CPYTHON_POLICY_BYTES);
 	struct pv_cpython_policy *pol = NULL;
 	json_t *root = NULL, *arr;
 	json_error_t jerr;
@@ -321,24 +315,26 @@ pv_cpython_policy_load_memory(struct pv_cpython_policy **out, const void *buf,
 	if (out == NULL || (buf == NULL && len > 0))
 		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
 		               "no policy buffer or output pointer");
-	if (len > PV_MAX_CPYTHON_POLICY_BYTES)
+	/* The one JSON intake (util/json.h): size, depth, duplicate keys,
+	 * end of input, UTF-8, no \u0000. */
+	switch (pv_json_intake(&root, buf, len, &bounds, &jerr)) {
+	case PV_JSON_ACCEPTED:
+		break;
+	case PV_JSON_TOO_LARGE:
 		return pv_fail(err, PYVERIFY_EPARSE, STEP,
 		               "CPython policy is %zu bytes, at most %u", len,
 		               PV_MAX_CPYTHON_POLICY_BYTES);
-	/* STYLE 8: duplicate keys rejected, end of input checked; jansson
-	 * rejects \u0000 in strings unless asked not to. */
-	root = json_loadb(buf != NULL ? buf : "", len, JSON_REJECT_DUPLICATES,
-	                  &jerr);
-	if (root == NULL) {
-		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
-		             "CPython policy is not valid JSON (line %d, "
-		             "column %d): %s", jerr.line, jerr.column,
-		             pv_json_syntax_error(&jerr));
-		goto done;
-	}
-	if (!json_is_object(root)) {
-		rc = parse_fail(err, "document", "is not a JSON object");
-		goto done;
+	case PV_JSON_TOO_DEEP:
+		return pv_fail(err, PYVERIFY_EPARSE, STEP,
+		               "CPython policy nests JSON deeper than %d levels",
+		               PV_MAX_JSON_DEPTH);
+	case PV_JSON_NOT_OBJECT:
+		return parse_fail(err, "document", "is not a JSON object");
+	default:
+		return pv_fail(err, PYVERIFY_EPARSE, STEP,
+		               "CPython policy is not valid JSON (line %d, "
+		               "column %d): %s", jerr.line, jerr.column,
+		               pv_json_syntax_error(&jerr));
 	}
 	if ((rc = only_members(root, "document", names, err)) != 0 ||
 	    (rc = get_string(root, "", "schema", 1, PV_MAX_SHORT_STRING,

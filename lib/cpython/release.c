@@ -1,6 +1,7 @@
 /*
- * release.c - the verdict on one CPython release artifact (release.h):
- * SPEC 6 applied to what the caller found beside the artifact.
+ * release.c - the verdict on one CPython release artifact (pyverify.h,
+ * "CPython releases"): SPEC 6 applied to what the caller found beside the
+ * artifact.
  *
  * The order of the decision matters and is fail-closed: a name that is not
  * a python.org artifact, or a series the policy does not know, is never
@@ -18,50 +19,53 @@
 #include "cpython/release.h"
 
 const char *
-pv_verdict_status_name(enum pv_verdict_status s)
+pyverify_release_status_name(pyverify_release_status s)
 {
 	switch (s) {
-	case PV_VERDICT_VERIFIED: return "verified";
-	case PV_VERDICT_FAILED: return "failed";
-	case PV_VERDICT_LEGACY_PGP_ONLY: return "legacy-pgp-only";
-	case PV_VERDICT_MISSING: return "missing";
-	case PV_VERDICT_UNKNOWN_RELEASE: return "unknown-release";
+	case PYVERIFY_RELEASE_VERIFIED: return "verified";
+	case PYVERIFY_RELEASE_FAILED: return "failed";
+	case PYVERIFY_RELEASE_LEGACY_PGP_ONLY: return "legacy-pgp-only";
+	case PYVERIFY_RELEASE_MISSING: return "missing";
+	case PYVERIFY_RELEASE_UNKNOWN_RELEASE: return "unknown-release";
 	}
 	return "failed";
 }
 
 const char *
-pv_cpython_kind_name(enum pv_cpython_kind k)
+pyverify_release_kind_name(pyverify_release_kind k)
 {
 	switch (k) {
-	case PV_CPYTHON_SOURCE: return "source";
-	case PV_CPYTHON_WINDOWS: return "windows";
-	case PV_CPYTHON_WINDOWS_MANIFEST: return "windows-manifest";
-	case PV_CPYTHON_WINDOWS_HELP: return "windows-help";
-	case PV_CPYTHON_MACOS: return "macos";
-	case PV_CPYTHON_ANDROID: return "android";
-	case PV_CPYTHON_IOS: return "ios";
-	case PV_CPYTHON_DOCS: return "docs";
+	case PYVERIFY_RELEASE_KIND_SOURCE: return "source";
+	case PYVERIFY_RELEASE_KIND_WINDOWS: return "windows";
+	case PYVERIFY_RELEASE_KIND_WINDOWS_MANIFEST: return "windows-manifest";
+	case PYVERIFY_RELEASE_KIND_WINDOWS_HELP: return "windows-help";
+	case PYVERIFY_RELEASE_KIND_MACOS: return "macos";
+	case PYVERIFY_RELEASE_KIND_ANDROID: return "android";
+	case PYVERIFY_RELEASE_KIND_IOS: return "ios";
+	case PYVERIFY_RELEASE_KIND_DOCS: return "docs";
+	case PYVERIFY_RELEASE_KIND_NONE: break;
 	}
 	return "";
 }
 
 int
-pv_verdict_passes(const struct pv_verdict *v, int allow_legacy_pgp)
+pyverify_release_verdict_passes(const pyverify_release_verdict *v,
+                                int allow_legacy_pgp)
 {
 	if (v == NULL)
 		return 0;
-	return v->status == PV_VERDICT_VERIFIED ||
-	       (allow_legacy_pgp && v->status == PV_VERDICT_LEGACY_PGP_ONLY);
+	return v->status == PYVERIFY_RELEASE_VERIFIED ||
+	       (allow_legacy_pgp &&
+	        v->status == PYVERIFY_RELEASE_LEGACY_PGP_ONLY);
 }
 
 static void
-set_status(struct pv_verdict *v, enum pv_verdict_status s, const char *fmt,
-           ...) __attribute__((format(printf, 3, 4)));
+set_status(pyverify_release_verdict *v, pyverify_release_status s,
+           const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
-set_status(struct pv_verdict *v, enum pv_verdict_status s, const char *fmt,
-           ...)
+set_status(pyverify_release_verdict *v, pyverify_release_status s,
+           const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,9 +77,9 @@ set_status(struct pv_verdict *v, enum pv_verdict_status s, const char *fmt,
 
 /* A verdict of failure with err (which names the step). */
 static int
-set_failed(struct pv_verdict *v, const pyverify_error *err)
+set_failed(pyverify_release_verdict *v, const pyverify_error *err)
 {
-	v->status = PV_VERDICT_FAILED;
+	v->status = PYVERIFY_RELEASE_FAILED;
 	v->error = *err;
 	if (v->error.code == PYVERIFY_OK)
 		v->error.code = PYVERIFY_EREJECT; /* never a failure without one */
@@ -84,7 +88,8 @@ set_failed(struct pv_verdict *v, const pyverify_error *err)
 
 /* Used when the caller broke the contract: the verdict still says no. */
 static int
-caller_error(struct pv_verdict *v, pyverify_status code, const char *what)
+caller_error(pyverify_release_verdict *v, pyverify_status code,
+             const char *what)
 {
 	pyverify_error err;
 
@@ -125,15 +130,15 @@ predates_policy(const struct pv_cpython_policy *p,
 }
 
 static const char *
-kind_gap_text(enum pv_cpython_kind k)
+kind_gap_text(pyverify_release_kind k)
 {
 	/* SPEC 6.1: "a few bundles are known to be missing (e.g.
 	 * python3101.chm.sigstore ...), and the Windows release manifest may
 	 * have no bundle". */
-	if (k == PV_CPYTHON_WINDOWS_HELP)
+	if (k == PYVERIFY_RELEASE_KIND_WINDOWS_HELP)
 		return "python.org did not publish Sigstore bundles for some "
 		       "Windows help files (.chm)";
-	if (k == PV_CPYTHON_WINDOWS_MANIFEST)
+	if (k == PYVERIFY_RELEASE_KIND_WINDOWS_MANIFEST)
 		return "python.org may publish the Windows release manifest "
 		       "without a Sigstore bundle";
 	return NULL;
@@ -141,20 +146,21 @@ kind_gap_text(enum pv_cpython_kind k)
 
 /* No Sigstore bundle: legacy-pgp-only or missing, with the reason. */
 static void
-classify_absence(struct pv_verdict *v, const struct pv_release_input *in,
-                 const char *name, int has_sigstore, int publishes_pgp)
+classify_absence(pyverify_release_verdict *v,
+                 const pyverify_release_input *in, const char *name, int has_sigstore, int publishes_pgp)
 {
+	const struct pv_cpython_series *series = pv_verdict_series(v);
 	const char *gap = kind_gap_text(v->kind);
 
 	if (!has_sigstore) {
 		/* SPEC 6.1: releases before signing began have PGP only. */
 		if (in->has_asc)
-			set_status(v, PV_VERDICT_LEGACY_PGP_ONLY,
+			set_status(v, PYVERIFY_RELEASE_LEGACY_PGP_ONLY,
 			           "%s predates Sigstore signing; only its PGP "
 			           "signature (.asc) exists, which pyverify does "
 			           "not check (use gpg)", v->version);
 		else
-			set_status(v, PV_VERDICT_MISSING,
+			set_status(v, PYVERIFY_RELEASE_MISSING,
 			           "%s predates Sigstore signing and no PGP "
 			           "signature (%s.asc) lies beside it: nothing "
 			           "to verify", v->version, name);
@@ -163,43 +169,44 @@ classify_absence(struct pv_verdict *v, const struct pv_release_input *in,
 	/* Not legacy-pgp-only: the release does not predate Sigstore
 	 * signing, so --allow-legacy-pgp must not pass the unchecked file. */
 	if (gap != NULL && in->has_asc && publishes_pgp) {
-		set_status(v, PV_VERDICT_MISSING,
+		set_status(v, PYVERIFY_RELEASE_MISSING,
 		           "%s; only its PGP signature (.asc) exists, which "
 		           "pyverify does not check (use gpg)", gap);
 		return;
 	}
 	if (in->has_asc && !publishes_pgp)
 		/* SPEC 6.3: PEP 761, no .asc files from 3.14 on. */
-		set_status(v, PV_VERDICT_MISSING,
+		set_status(v, PYVERIFY_RELEASE_MISSING,
 		           "suspicious: only a PGP signature (.asc) was found, "
 		           "but CPython %u.%u publishes no PGP signatures "
 		           "(PEP 761); get %s.sigstore from python.org",
-		           v->series ? v->series->major : 0,
-		           v->series ? v->series->minor : 0, name);
+		           series ? series->major : 0,
+		           series ? series->minor : 0, name);
 	else if (in->has_asc)
-		set_status(v, PV_VERDICT_MISSING,
+		set_status(v, PYVERIFY_RELEASE_MISSING,
 		           "%s was published with a Sigstore bundle but only a "
 		           "PGP signature (.asc) was found; get %s.sigstore "
 		           "from python.org", v->version, name);
 	else if (in->has_detached)
 		/* SPEC 6.2: .sig + .crt carry no log entry; verifying them
 		 * needs an online Rekor lookup, which pyverify never does. */
-		set_status(v, PV_VERDICT_MISSING,
+		set_status(v, PYVERIFY_RELEASE_MISSING,
 		           "only %s.sig + %s.crt were found; they can only be "
 		           "checked online: get %s.sigstore from python.org",
 		           name, name, name);
 	else if (gap != NULL)
-		set_status(v, PV_VERDICT_MISSING, "%s; nothing to verify", gap);
+		set_status(v, PYVERIFY_RELEASE_MISSING, "%s; nothing to verify",
+		           gap);
 	else
-		set_status(v, PV_VERDICT_MISSING,
+		set_status(v, PYVERIFY_RELEASE_MISSING,
 		           "%s was published with a Sigstore bundle, but no "
 		           "%s.sigstore (or .sigstore.json) was found",
 		           v->version, name);
 }
 
 static int
-verify_bundle(struct pv_verdict *v, const pyverify_trust_root *root,
-              const struct pv_release_input *in, int has_sigstore)
+verify_bundle(pyverify_release_verdict *v, const pyverify_trust_root *root,
+              const pyverify_release_input *in, int has_sigstore)
 {
 	pyverify_policy *policy = NULL;
 	pyverify_result res;
@@ -218,8 +225,8 @@ verify_bundle(struct pv_verdict *v, const pyverify_trust_root *root,
 				PYVERIFY_MATCH_EXACT, v->override_issuer,
 				PYVERIFY_MATCH_EXACT, &err);
 		else
-			rc = pv_cpython_series_add_to_policy(policy, v->series,
-			                                     &err);
+			rc = pv_cpython_series_add_to_policy(
+				policy, pv_verdict_series(v), &err);
 	}
 	if (rc == 0)
 		rc = pyverify_verify(root, in->bundle, in->digest, policy, &res,
@@ -240,10 +247,39 @@ verify_bundle(struct pv_verdict *v, const pyverify_trust_root *root,
 	return 0;
 }
 
-void
-pv_verdict_set_verified(struct pv_verdict *v, const pyverify_result *res)
+const struct pv_cpython_series *
+pv_verdict_series(const pyverify_release_verdict *v)
 {
-	v->status = PV_VERDICT_VERIFIED;
+	const struct pv_cpython_policy *p = pv_release_policy_in(v->policy);
+
+	if (p == NULL || v->series < 0 || (size_t)v->series >= p->n_series)
+		return NULL;
+	return &p->series[v->series];
+}
+
+void
+pv_verdict_init(pyverify_release_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->status = PYVERIFY_RELEASE_FAILED;
+	v->policy_index = -1;
+	v->log_index = -1;
+	v->series = -1;
+}
+
+int
+pv_release_has_sha256(const pyverify_artifact *a)
+{
+	/* A zeroed digests field means sha256 alone (pyverify.h). */
+	return a != NULL &&
+	       (a->digests == 0 || (a->digests & PYVERIFY_DIGEST_SHA256) != 0);
+}
+
+void
+pv_verdict_set_verified(pyverify_release_verdict *v,
+                        const pyverify_result *res)
+{
+	v->status = PYVERIFY_RELEASE_VERIFIED;
 	memcpy(v->identity, res->identity, sizeof(v->identity));
 	memcpy(v->issuer, res->issuer, sizeof(v->issuer));
 	v->policy_index = res->policy_index;
@@ -253,21 +289,23 @@ pv_verdict_set_verified(struct pv_verdict *v, const pyverify_result *res)
 }
 
 int
-pv_release_verify(struct pv_verdict *out, const pyverify_trust_root *root,
-                  const struct pv_cpython_policy *policy,
-                  const struct pv_release_input *in)
+pyverify_release_verify(pyverify_release_verdict *out,
+                        const pyverify_trust_root *root,
+                        const pyverify_release_policy *public_policy,
+                  const pyverify_release_input *in)
 {
+	const struct pv_cpython_policy *policy =
+		pv_release_policy_in(public_policy);
+	const struct pv_cpython_series *series;
 	struct pv_cpython_version ver;
+	enum pv_cpython_kind kind;
 	const char *name;
 	int has_sigstore, publishes_pgp, predates = 0;
 	size_t len;
 
 	if (out == NULL)
 		return PYVERIFY_EUSAGE;
-	memset(out, 0, sizeof(*out));
-	out->status = PV_VERDICT_FAILED;
-	out->policy_index = -1;
-	out->log_index = -1;
+	pv_verdict_init(out);
 	if (in == NULL || in->artifact == NULL || policy == NULL)
 		return caller_error(out, PYVERIFY_EUSAGE,
 		                    "no artifact or no CPython policy");
@@ -283,7 +321,7 @@ pv_release_verify(struct pv_verdict *out, const pyverify_trust_root *root,
 			                    "bundle path is too long");
 		memcpy(out->bundle, in->bundle_path, len + 1);
 	}
-	if (pv_artifact_digest(in->digest, PV_HASH_SHA2_256) != NULL)
+	if (pv_release_has_sha256(in->digest))
 		pv_hex_encode(out->sha256, in->digest->sha256, 32);
 	if ((in->identity == NULL) != (in->issuer == NULL))
 		return caller_error(out, PYVERIFY_EUSAGE,
@@ -292,20 +330,23 @@ pv_release_verify(struct pv_verdict *out, const pyverify_trust_root *root,
 
 	/* SPEC 6.1: the version comes from the python.org file name alone. */
 	name = pv_cpython_basename(in->artifact);
-	if (pv_cpython_classify_artifact(&ver, &out->kind, name) != 0) {
-		set_status(out, PV_VERDICT_UNKNOWN_RELEASE,
+	if (pv_cpython_classify_artifact(&ver, &kind, name) != 0) {
+		set_status(out, PYVERIFY_RELEASE_UNKNOWN_RELEASE,
 		           "not a python.org CPython release file name");
 		return 0;
 	}
+	out->kind = (pyverify_release_kind)kind;
 	pv_cpython_version_format(out->version, &ver);
 	out->override_identity = in->identity;
 	out->override_issuer = in->issuer;
 	/* SPEC 6.2: select the row by the X.Y prefix of the version. */
-	out->series = pv_cpython_policy_lookup(policy, &ver);
-	if (out->series == NULL) {
+	series = pv_cpython_policy_lookup(policy, &ver);
+	out->policy = public_policy;
+	out->series = series != NULL ? (long)(series - policy->series) : -1;
+	if (series == NULL) {
 		predates = predates_policy(policy, &ver);
 		if (!predates && in->identity == NULL) {
-			set_status(out, PV_VERDICT_UNKNOWN_RELEASE,
+			set_status(out, PYVERIFY_RELEASE_UNKNOWN_RELEASE,
 			           "the CPython policy has no signer for series "
 			           "%u.%u (update the policy, or name the signer "
 			           "with --certificate-identity and "
@@ -314,9 +355,9 @@ pv_release_verify(struct pv_verdict *out, const pyverify_trust_root *root,
 			return 0;
 		}
 	}
-	if (out->series != NULL) {
-		has_sigstore = pv_cpython_release_has_sigstore(out->series, &ver);
-		publishes_pgp = pv_cpython_release_publishes_pgp(out->series,
+	if (series != NULL) {
+		has_sigstore = pv_cpython_release_has_sigstore(series, &ver);
+		publishes_pgp = pv_cpython_release_publishes_pgp(series,
 		                                                 &ver);
 	} else {
 		/* Before the first series of the policy: PGP era. After it
@@ -329,8 +370,8 @@ pv_release_verify(struct pv_verdict *out, const pyverify_trust_root *root,
 	if (in->material_error != NULL)
 		return set_failed(out, in->material_error);
 	if (in->bundle != NULL) {
-		if (out->series == NULL && in->identity == NULL) {
-			set_status(out, PV_VERDICT_UNKNOWN_RELEASE,
+		if (series == NULL && in->identity == NULL) {
+			set_status(out, PYVERIFY_RELEASE_UNKNOWN_RELEASE,
 			           "%s predates Sigstore signing and the CPython "
 			           "policy names no signer for series %u.%u; name "
 			           "one with --certificate-identity and "
@@ -414,9 +455,10 @@ jpair(const char *identity, const char *issuer)
 }
 
 static json_t *
-jexpected(const struct pv_verdict *v)
+jexpected(const pyverify_release_verdict *v)
 {
 	json_t *a = json_array();
+	const struct pv_cpython_series *series = pv_verdict_series(v);
 	size_t i;
 
 	if (a == NULL)
@@ -425,11 +467,11 @@ jexpected(const struct pv_verdict *v)
 		if (json_array_append_new(a, jpair(v->override_identity,
 		                                   v->override_issuer)) != 0)
 			goto fail;
-	} else if (v->series != NULL) {
-		for (i = 0; i < v->series->n_identities; i++)
+	} else if (series != NULL) {
+		for (i = 0; i < series->n_identities; i++)
 			if (json_array_append_new(
-				    a, jpair(v->series->identities[i].identity,
-				             v->series->identities[i].issuer)) != 0)
+				    a, jpair(series->identities[i].identity,
+				             series->identities[i].issuer)) != 0)
 				goto fail;
 	}
 	return a;
@@ -439,11 +481,11 @@ fail:
 }
 
 static json_t *
-jerror(const struct pv_verdict *v)
+jerror(const pyverify_release_verdict *v)
 {
 	json_t *o;
 
-	if (v->status != PV_VERDICT_FAILED)
+	if (v->status != PYVERIFY_RELEASE_FAILED)
 		return json_null();
 	o = json_object();
 	if (o == NULL ||
@@ -457,7 +499,7 @@ jerror(const struct pv_verdict *v)
 }
 
 char *
-pv_verdict_json(const struct pv_verdict *v)
+pyverify_release_verdict_json(const pyverify_release_verdict *v)
 {
 	json_t *o;
 	char *text = NULL;
@@ -471,11 +513,11 @@ pv_verdict_json(const struct pv_verdict *v)
 	/* json_object_set_new() steals the value and fails on NULL, so one
 	 * failed allocation anywhere makes bad non-zero. */
 	bad = json_object_set_new(o, "artifact", jstr(v->artifact));
-	bad |= json_object_set_new(o, "status",
-	                           json_string(pv_verdict_status_name(v->status)));
+	bad |= json_object_set_new(
+		o, "status", json_string(pyverify_release_status_name(v->status)));
 	bad |= json_object_set_new(o, "version", jstr_or_null(v->version));
-	bad |= json_object_set_new(o, "kind",
-	                           jstr_or_null(pv_cpython_kind_name(v->kind)));
+	bad |= json_object_set_new(
+		o, "kind", jstr_or_null(pyverify_release_kind_name(v->kind)));
 	bad |= json_object_set_new(o, "identity", jstr_or_null(v->identity));
 	bad |= json_object_set_new(o, "issuer", jstr_or_null(v->issuer));
 	bad |= json_object_set_new(o, "expected", jexpected(v));

@@ -1,6 +1,6 @@
 /*
  * crypto/crypto.h - public keys, certificates from DER and signature
- * checks over OpenSSL and libsodium. Uses util/ only. */
+ * checks over OpenSSL and libsodium, certificate times. Uses util/ only. */
 #ifndef PV_CRYPTO_H
 #define PV_CRYPTO_H
 
@@ -65,5 +65,15 @@ int pv_pubkey_verify_prehash(const struct pv_pubkey *k, const EVP_MD *md,
                              const uint8_t *sig, size_t siglen);
 /* DER to X509, exactly one object and no trailing bytes; NULL on failure. */
 X509 *pv_x509_from_der(const uint8_t *der, size_t len);
+
+/* ---- x509_time.c -------------------------------------------------------- */
+
+/* ASN1_TIME to Unix seconds; 0 or -1 when the time does not parse. */
+PV_MUST_CHECK int pv_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out);
+/* Sets the store's verification time to t_ms (rounded down to the second)
+ * with notAfter inclusive (SPEC 0.6, 3.13: a validity period is a closed
+ * interval, compared in milliseconds). Every path validation goes through
+ * this; contexts initialised from the store inherit both. */
+void pv_x509_store_at(X509_STORE *store, int64_t t_ms);
 
 #endif /* PV_CRYPTO_H */

@@ -52,24 +52,6 @@ static const struct {
 	{ "application/vnd.dev.sigstore.bundle.v0.3+json", 3 },
 };
 
-static char *
-dup_string(const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
-}
-
-static int
-oom(const struct pv_json_ctx *cx)
-{
-	return pv_fail(cx->err, PYVERIFY_ENOMEM, cx->step, "out of memory");
-}
-
 static int
 parse_media_type(const struct pv_json_ctx *cx, const json_t *root,
                  pyverify_bundle *b)
@@ -82,8 +64,8 @@ parse_media_type(const struct pv_json_ctx *cx, const json_t *root,
 	for (i = 0; i < sizeof(media_types) / sizeof(media_types[0]); i++) {
 		if (strcmp(s, media_types[i].name) == 0) {
 			b->minor = media_types[i].minor;
-			b->media_type = dup_string(s, len);
-			return b->media_type == NULL ? oom(cx) : 0;
+			b->media_type = pv_strndup(s, len);
+			return b->media_type == NULL ? pv_json_oom(cx) : 0;
 		}
 	}
 	return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
@@ -122,7 +104,7 @@ parse_chain(const struct pv_json_ctx *cx, const json_t *chain,
 		               PV_MAX_CHAIN_CERTS);
 	b->certs = calloc(n, sizeof(*b->certs));
 	if (b->certs == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	b->n_certs = n;
 	json_array_foreach(certs, i, c) {
 		pv_json_path_index(epath, path, "certificates", i);
@@ -160,8 +142,8 @@ parse_signer(const struct pv_json_ctx *cx, const json_t *vm, pyverify_bundle *b)
 		PV_TRY(pv_json_string(cx, pk, vpath, "hint", 0,
 		                      PV_MAX_SHORT_STRING, &hint, &len));
 		b->material = PV_MATERIAL_PUBLIC_KEY;
-		b->key_hint = dup_string(hint != NULL ? hint : "", len);
-		return b->key_hint == NULL ? oom(cx) : 0;
+		b->key_hint = pv_strndup(hint != NULL ? hint : "", len);
+		return b->key_hint == NULL ? pv_json_oom(cx) : 0;
 	}
 	if (chain != NULL) {
 		b->material = PV_MATERIAL_CHAIN;
@@ -171,7 +153,7 @@ parse_signer(const struct pv_json_ctx *cx, const json_t *vm, pyverify_bundle *b)
 	b->material = PV_MATERIAL_CERTIFICATE;
 	b->certs = calloc(1, sizeof(*b->certs));
 	if (b->certs == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	b->n_certs = 1;
 	pv_json_path(vpath, path, "certificate");
 	return parse_cert(cx, cert, vpath, &b->certs[0]);
@@ -203,7 +185,7 @@ parse_proof(const struct pv_json_ctx *cx, const json_t *p, const char *path,
 	if (n > 0) {
 		out->hashes = calloc(n, sizeof(*out->hashes));
 		if (out->hashes == NULL)
-			return oom(cx);
+			return pv_json_oom(cx);
 		out->n_hashes = n;
 	}
 	json_array_foreach(hashes, i, h) {
@@ -218,9 +200,9 @@ parse_proof(const struct pv_json_ctx *cx, const json_t *p, const char *path,
 	PV_TRY(pv_json_only(cx, cp, vpath, m_checkpoint));
 	PV_TRY(pv_json_string(cx, cp, vpath, "envelope", 1,
 	                      PV_MAX_CHECKPOINT_BYTES, &text, &len));
-	out->checkpoint = dup_string(text, len);
+	out->checkpoint = pv_strndup(text, len);
 	if (out->checkpoint == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	out->checkpoint_len = len;
 	return 0;
 }
@@ -309,7 +291,7 @@ parse_entries(const struct pv_json_ctx *cx, const json_t *vm,
 		               "transparency log entry");
 	b->entries = calloc(n, sizeof(*b->entries));
 	if (b->entries == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	b->n_entries = n;
 	json_array_foreach(arr, i, e) {
 		pv_json_path_index(epath, path, "tlogEntries", i);
@@ -351,7 +333,7 @@ parse_timestamps(const struct pv_json_ctx *cx, const json_t *vm,
 		return 0;
 	b->timestamps = calloc(n, sizeof(*b->timestamps));
 	if (b->timestamps == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	b->n_timestamps = n;
 	json_array_foreach(arr, i, t) {
 		pv_json_path_index(epath, tpath, "rfc3161Timestamps", i);
@@ -431,7 +413,7 @@ parse_message_signature(const struct pv_json_ctx *cx, const json_t *ms,
 	b->digest_alg = algs[i].alg;
 	b->message_digest.data = malloc(algs[i].len);
 	if (b->message_digest.data == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	b->message_digest.len = algs[i].len;
 	PV_TRY(pv_json_fixed(cx, md, vpath, "digest", b->message_digest.data,
 	                     algs[i].len));
@@ -455,9 +437,9 @@ parse_dsse(const struct pv_json_ctx *cx, const json_t *env, pyverify_bundle *b)
 	                     &b->payload));
 	PV_TRY(pv_json_string(cx, env, path, "payloadType", 1,
 	                      PV_MAX_SHORT_STRING, &s, &len));
-	b->payload_type = dup_string(s, len);
+	b->payload_type = pv_strndup(s, len);
 	if (b->payload_type == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	/* Both reference clients reject 0 or >= 2 signatures. */
 	PV_TRY(pv_json_array(cx, env, path, "signatures", (size_t)-1, &sigs, &n));
 	if (n != 1)
@@ -476,9 +458,9 @@ parse_dsse(const struct pv_json_ctx *cx, const json_t *env, pyverify_bundle *b)
 	PV_TRY(pv_json_string(cx, sig, vpath, "keyid", 0, PV_MAX_SHORT_STRING,
 	                      &s, &len));
 	if (s != NULL) {
-		b->dsse_keyid = dup_string(s, len);
+		b->dsse_keyid = pv_strndup(s, len);
 		if (b->dsse_keyid == NULL)
-			return oom(cx);
+			return pv_json_oom(cx);
 	}
 	return 0;
 }
@@ -577,15 +559,12 @@ pyverify_bundle_load_memory(pyverify_bundle **out, const void *buf, size_t len,
 	json_t *root = NULL;
 	int rc;
 
-	if (out == NULL || (buf == NULL && len > 0))
-		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
-		               "no output pointer or no input buffer");
-	if ((rc = pv_json_parse(&cx, buf != NULL ? buf : "", len,
-	                        PV_MAX_BUNDLE_BYTES, "bundle", &root)) != 0)
-		goto done;
+	if ((rc = pv_json_parse_input(&cx, out, buf, len, PV_MAX_BUNDLE_BYTES,
+	                              "bundle", &root)) != 0)
+		return rc;
 	b = calloc(1, sizeof(*b));
 	if (b == NULL) {
-		rc = oom(&cx);
+		rc = pv_json_oom(&cx);
 		goto done;
 	}
 	if ((rc = pv_json_only(&cx, root, "", m_bundle)) != 0 ||
@@ -602,24 +581,22 @@ done:
 	return rc;
 }
 
+static int
+load_memory(void *out, const void *buf, size_t len, const char *path,
+            pyverify_error *err)
+{
+	(void)path; /* a bundle does not keep where it came from */
+	return pyverify_bundle_load_memory(out, buf, len, err);
+}
+
 int
 pyverify_bundle_load_file(pyverify_bundle **out, const char *path,
                           pyverify_error *err)
 {
 	const struct pv_json_ctx cx = { STEP, err, 0 };
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int rc;
 
-	if (out == NULL || path == NULL)
-		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
-		               "no output pointer or no file name");
-	rc = pv_json_read_file(&cx, path, PV_MAX_BUNDLE_BYTES, "bundle", &buf,
-	                       &len);
-	if (rc == 0)
-		rc = pyverify_bundle_load_memory(out, buf, len, err);
-	free(buf);
-	return rc;
+	return pv_json_load_file(&cx, path, PV_MAX_BUNDLE_BYTES, "bundle",
+	                         load_memory, out);
 }
 
 const char *

@@ -7,19 +7,6 @@
 
 #include "crypto/crypto.h"
 
-/* ---- time ranges (trust_root.c) ------------------------------------------- */
-
-struct pv_time_range {
-	int64_t start_ms; /* meaningful unless open_start */
-	int64_t end_ms;   /* inclusive; meaningful when has_end */
-	int has_end;
-	/* The trusted root gave no validFor at all (an unbounded window);
-	 * zero, the usual case, means start_ms bounds the window. */
-	int open_start;
-};
-/* Closed interval [start, end]. */
-int pv_time_range_contains(const struct pv_time_range *r, int64_t t_ms);
-
 /* ---- trusted root (trust_root.c) ----------------------------------------- */
 
 /* A transparency log or CT log of the trusted root. */

@@ -20,32 +20,6 @@ static const char *const media_types[] = {
 	"application/vnd.dev.sigstore.trustedroot.v0.2+json",
 };
 
-static int
-oom(const struct pv_json_ctx *cx)
-{
-	return pv_fail(cx->err, PYVERIFY_ENOMEM, cx->step, "out of memory");
-}
-
-static char *
-dup_string(const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
-}
-
-int
-pv_time_range_contains(const struct pv_time_range *r, int64_t t_ms)
-{
-	/* SPEC 2.2: closed interval [start, end]; no end = still valid. */
-	return (r->open_start || t_ms >= r->start_ms) &&
-	       (!r->has_end || t_ms <= r->end_ms);
-}
-
 static const struct pv_tlog *
 find_log(const struct pv_tlog *logs, size_t n, const uint8_t id[32])
 {
@@ -175,7 +149,7 @@ origin_of(const char *url)
 	len = strlen(url);
 	while (len > 0 && url[len - 1] == '/')
 		len--;
-	return dup_string(url, len);
+	return pv_strndup(url, len);
 }
 
 static int
@@ -226,10 +200,10 @@ parse_tlog(const struct pv_json_ctx *cx, const json_t *t, const char *path,
 		               "%s is not an object", path);
 	PV_TRY(pv_json_string(cx, t, path, "baseUrl", 1, PV_MAX_VALUE_STRING,
 	                      &s, &len));
-	out->base_url = dup_string(s, len);
+	out->base_url = pv_strndup(s, len);
 	out->origin = origin_of(s);
 	if (out->base_url == NULL || out->origin == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	if (out->origin[0] == '\0')
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s.baseUrl \"%.100s\" names no host", path, s);
@@ -266,9 +240,9 @@ parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
 	PV_TRY(pv_json_string(cx, c, path, "uri", 0, PV_MAX_VALUE_STRING, &s,
 	                      &len));
 	/* Never NULL, so that messages can always quote it. */
-	out->uri = dup_string(s != NULL ? s : "", len);
+	out->uri = pv_strndup(s != NULL ? s : "", len);
 	if (out->uri == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	PV_TRY(pv_json_object(cx, c, path, "certChain", 1, &chain));
 	pv_json_path(cpath, path, "certChain");
 	PV_TRY(pv_json_array(cx, chain, cpath, "certificates",
@@ -279,7 +253,7 @@ parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
 		               "certificates", cpath, PV_MAX_CHAIN_CERTS);
 	out->certs = calloc(n, sizeof(*out->certs));
 	if (out->certs == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	out->n_certs = n;
 	json_array_foreach(certs, i, cert) {
 		pv_json_path_index(epath, cpath, "certificates", i);
@@ -315,7 +289,7 @@ parse_logs(const struct pv_json_ctx *cx, const json_t *root, const char *name,
 		return 0;
 	*logs = calloc(n, sizeof(**logs));
 	if (*logs == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	*n_logs = n;
 	json_array_foreach(arr, i, t) {
 		pv_json_path_index(epath, "", name, i);
@@ -338,7 +312,7 @@ parse_cas(const struct pv_json_ctx *cx, const json_t *root, const char *name,
 		return 0;
 	*cas = calloc(n, sizeof(**cas));
 	if (*cas == NULL)
-		return oom(cx);
+		return pv_json_oom(cx);
 	*n_cas = n;
 	json_array_foreach(arr, i, c) {
 		pv_json_path_index(epath, "", name, i);
@@ -358,8 +332,8 @@ parse_media_type(const struct pv_json_ctx *cx, const json_t *root,
 	                      &s, &len));
 	for (i = 0; i < sizeof(media_types) / sizeof(media_types[0]); i++) {
 		if (strcmp(s, media_types[i]) == 0) {
-			r->media_type = dup_string(s, len);
-			return r->media_type == NULL ? oom(cx) : 0;
+			r->media_type = pv_strndup(s, len);
+			return r->media_type == NULL ? pv_json_oom(cx) : 0;
 		}
 	}
 	return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
@@ -421,19 +395,16 @@ pyverify_trust_root_load_memory(pyverify_trust_root **out, const void *buf,
 	size_t i;
 	int rc;
 
-	if (out == NULL || (buf == NULL && len > 0))
-		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
-		               "no output pointer or no input buffer");
-	if ((rc = pv_json_parse(&cx, buf != NULL ? buf : "", len,
-	                        PV_MAX_TRUST_ROOT_BYTES, "trusted root",
-	                        &root)) != 0)
-		goto done;
+	if ((rc = pv_json_parse_input(&cx, out, buf, len,
+	                              PV_MAX_TRUST_ROOT_BYTES, "trusted root",
+	                              &root)) != 0)
+		return rc;
 	if (source == NULL)
 		source = "(memory)";
 	r = calloc(1, sizeof(*r));
 	if (r == NULL ||
-	    (r->source = dup_string(source, strlen(source))) == NULL) {
-		rc = oom(&cx);
+	    (r->source = pv_strndup(source, strlen(source))) == NULL) {
+		rc = pv_json_oom(&cx);
 		goto done;
 	}
 	if ((rc = parse_media_type(&cx, root, r)) != 0 ||
@@ -462,24 +433,21 @@ done:
 	return rc;
 }
 
+static int
+load_memory(void *out, const void *buf, size_t len, const char *path,
+            pyverify_error *err)
+{
+	return pyverify_trust_root_load_memory(out, buf, len, path, err);
+}
+
 int
 pyverify_trust_root_load_file(pyverify_trust_root **out, const char *path,
                               pyverify_error *err)
 {
 	const struct pv_json_ctx cx = { STEP, err, 1 };
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int rc;
 
-	if (out == NULL || path == NULL)
-		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
-		               "no output pointer or no file name");
-	rc = pv_json_read_file(&cx, path, PV_MAX_TRUST_ROOT_BYTES,
-	                       "trusted root", &buf, &len);
-	if (rc == 0)
-		rc = pyverify_trust_root_load_memory(out, buf, len, path, err);
-	free(buf);
-	return rc;
+	return pv_json_load_file(&cx, path, PV_MAX_TRUST_ROOT_BYTES,
+	                         "trusted root", load_memory, out);
 }
 
 const char *

@@ -1,5 +1,6 @@
-/* json.c - jansson helpers shared by the bundle and trusted-root parsers:
- * bounded loading, camel/snake member lookup, typed and bounded getters that
+/* json.c - the one intake for JSON text from outside (bounded loading),
+ * and jansson helpers shared by the bundle and trusted-root parsers:
+ * camel/snake member lookup, typed and bounded getters that
  * name the JSON path of whatever they reject. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,12 @@ pv_json_path_index(char *out, const char *path, const char *name, size_t i)
 }
 
 int
+pv_json_oom(const struct pv_json_ctx *cx)
+{
+	return pv_fail(cx->err, PYVERIFY_ENOMEM, cx->step, "out of memory");
+}
+
+int
 pv_json_prefix_error(const struct pv_json_ctx *cx, int code, const char *path)
 {
 	char msg[PYVERIFY_ERROR_MSG_SIZE];
@@ -127,6 +134,24 @@ pv_json_read_file(const struct pv_json_ctx *cx, const char *file, size_t max,
 
 	return rc == 0 ? 0 : pv_fail(cx->err, (pyverify_status)rc, cx->step,
 	                             "%s", why);
+}
+
+int
+pv_json_load_file(const struct pv_json_ctx *cx, const char *path, size_t max,
+                  const char *what, pv_json_loader load, void *out)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (out == NULL || path == NULL)
+		return pv_fail(cx->err, PYVERIFY_EUSAGE, cx->step,
+		               "no output pointer or no file name");
+	rc = pv_json_read_file(cx, path, max, what, &buf, &len);
+	if (rc == 0)
+		rc = load(out, buf, len, path, cx->err);
+	free(buf);
+	return rc;
 }
 
 /* Bracket depth of the text, counted outside strings, before jansson (whose
@@ -159,38 +184,120 @@ depth_ok(const unsigned char *p, size_t len, size_t max)
 }
 
 int
-pv_json_parse(const struct pv_json_ctx *cx, const void *buf, size_t len,
-              size_t max, const char *what, json_t **out)
+pv_json_values_within(const uint8_t *p, size_t n, size_t max)
 {
-	json_error_t jerr;
+	size_t i, count = 1;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		if (p[i] == '"')
+			in_str = 1;
+		else if ((p[i] == '{' || p[i] == '[' || p[i] == ',') &&
+		         ++count > max)
+			return 0;
+	}
+	return 1;
+}
+
+enum pv_json_refusal
+pv_json_intake(json_t **out, const void *buf, size_t len,
+               const struct pv_json_bounds *b, json_error_t *jerr)
+{
+	json_error_t local;
 	json_t *root;
 
-	if (len > max)
-		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-		               "%s is %zu bytes, larger than the limit of %zu",
-		               what, len, max);
-	if (!depth_ok(buf, len, PV_MAX_JSON_DEPTH))
-		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-		               "%s nests JSON deeper than %d levels", what,
-		               PV_MAX_JSON_DEPTH);
+	*out = NULL;
+	if (jerr == NULL)
+		jerr = &local;
+	if (buf == NULL)
+		buf = ""; /* len is 0: jansson reports the empty input */
+	if (len > b->max_bytes)
+		return PV_JSON_TOO_LARGE;
+	if (b->max_values != 0 && !pv_json_values_within(buf, len,
+	                                                 b->max_values))
+		return PV_JSON_TOO_MANY_VALUES;
+	if (b->max_depth != 0 && !depth_ok(buf, len, b->max_depth))
+		return PV_JSON_TOO_DEEP;
 	/* STYLE 8: duplicate keys are an error, and jansson's default end of
 	 * input check rejects trailing data; \u0000 is refused because
 	 * JSON_ALLOW_NUL is not given. */
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, jerr);
 	if (root == NULL)
+		return PV_JSON_INVALID;
+	if (!json_is_object(root)) {
+		snprintf(jerr->text, sizeof(jerr->text), "%s",
+		         type_name(root));
+		json_decref(root);
+		return PV_JSON_NOT_OBJECT;
+	}
+	*out = root;
+	return PV_JSON_ACCEPTED;
+}
+
+int
+pv_json_parse(const struct pv_json_ctx *cx, const void *buf, size_t len,
+              size_t max, const char *what, json_t **out)
+{
+	const struct pv_json_bounds b = PV_JSON_BOUNDS(max);
+	json_error_t jerr;
+
+	switch (pv_json_intake(out, buf, len, &b, &jerr)) {
+	case PV_JSON_ACCEPTED:
+		return 0;
+	case PV_JSON_TOO_LARGE:
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is %zu bytes, larger than the limit of %zu",
+		               what, len, max);
+	case PV_JSON_TOO_DEEP:
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s nests JSON deeper than %d levels", what,
+		               PV_MAX_JSON_DEPTH);
+	case PV_JSON_NOT_OBJECT:
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s is %s, expected a JSON object", what,
+		               jerr.text);
+	default:
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s is not valid JSON: %s (line %d, column %d)",
 		               what, pv_json_syntax_error(&jerr), jerr.line,
 		               jerr.column);
-	if (!json_is_object(root)) {
-		int rc = pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-		                 "%s is %s, expected a JSON object", what,
-		                 type_name(root));
-		json_decref(root);
-		return rc;
 	}
-	*out = root;
-	return 0;
+}
+
+int
+pv_json_parse_input(const struct pv_json_ctx *cx, const void *out,
+                    const void *buf, size_t len, size_t max, const char *what,
+                    json_t **root)
+{
+	if (out == NULL || (buf == NULL && len > 0))
+		return pv_fail(cx->err, PYVERIFY_EUSAGE, cx->step,
+		               "no output pointer or no input buffer");
+	return pv_json_parse(cx, buf, len, max, what, root);
+}
+
+const char *
+pv_json_unknown_member(const json_t *obj, const char *const *names)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		(void)v;
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(key, names[i]) == 0)
+				break;
+		if (names[i] == NULL)
+			return key;
+	}
+	return NULL;
 }
 
 int

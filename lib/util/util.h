@@ -1,7 +1,7 @@
 /*
  * util/util.h - the bottom layer: errors, bounded file reading, encodings
  * and times. Used by every other layer; includes nothing of the library but
- * the public header and util/limits.h. */
+ * the public header, util/limits.h and util/time.h. */
 #ifndef PV_UTIL_H
 #define PV_UTIL_H
 
@@ -11,6 +11,7 @@
 
 #include "pyverify.h"
 #include "util/limits.h"
+#include "util/time.h"
 
 #define PV_MUST_CHECK __attribute__((warn_unused_result))
 #define PV_TRY(x)                                                              \
@@ -65,6 +66,8 @@ struct pv_bytes {
 };
 void pv_bytes_clear(struct pv_bytes *b); /* frees, zeroes */
 PV_MUST_CHECK int pv_bytes_dup(struct pv_bytes *out, const void *p, size_t n);
+/* The len bytes at s as a malloc'd NUL-terminated string; NULL on ENOMEM. */
+char *pv_strndup(const char *s, size_t len);
 
 /* Strict RFC 4648 standard base64 with padding; rejects whitespace,
  * non-alphabet bytes, non-zero pad bits and anything after the padding.
@@ -81,14 +84,6 @@ PV_MUST_CHECK int pv_hex_decode(uint8_t *out, size_t outlen, const char *in,
 void pv_hex_encode(char *out, const uint8_t *in, size_t len);
 /* Decimal without sign or leading zeros ("0" alone is fine), fits uint64. */
 PV_MUST_CHECK int pv_parse_u64(uint64_t *out, const char *s, size_t len);
-/* RFC 3339 date-time ("2021-01-12T11:53:27Z", fraction up to 9 digits,
- * "Z" or +hh:mm offset) to Unix milliseconds. Fractions below a millisecond
- * round down, or up when round_up (use round_up for window starts so a
- * closed interval never grows). 0 or -1. */
-PV_MUST_CHECK int pv_parse_rfc3339_ms(int64_t *out, const char *s,
-                                      int round_up);
-/* "2024-03-19T17:26:26Z"; out must hold 32 bytes. */
-void pv_format_rfc3339(char *out, int64_t unix_seconds);
 /* SHA-256 of a buffer; 0 or -1. */
 PV_MUST_CHECK int pv_sha256(uint8_t out[32], const void *data, size_t len);
 

@@ -14,45 +14,6 @@
  * names are truncated in messages only. */
 #define NAME_BUF 256
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12); avoids
- * timegm(), which is neither C11 nor POSIX. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* ASN1_TIME to Unix seconds; 0 or -1 when the time does not parse. */
-static int
-asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
-		ERR_clear_error();
-		return -1;
-	}
-	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
-	                       tm.tm_mday) * 86400 +
-	       (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-	return 0;
-}
-
-/* floor(t_ms / 1000): times before 1970 must not round towards zero. */
-static int64_t
-ms_to_seconds(int64_t t_ms)
-{
-	return t_ms >= 0 ? t_ms / 1000 : -((-(t_ms + 1)) / 1000) - 1;
-}
-
 static const char *
 root_source(const pyverify_trust_root *root)
 {
@@ -73,15 +34,15 @@ pv_cert_check_time(X509 *cert, int64_t t_ms, const char *what,
 	int64_t nb, na;
 	char ts[32], nbs[32], nas[32];
 
-	if (asn1_time_to_unix(X509_get0_notBefore(cert), &nb) != 0 ||
-	    asn1_time_to_unix(X509_get0_notAfter(cert), &na) != 0)
+	if (pv_asn1_time_to_unix(X509_get0_notBefore(cert), &nb) != 0 ||
+	    pv_asn1_time_to_unix(X509_get0_notAfter(cert), &na) != 0)
 		return pv_fail(err, PYVERIFY_EPARSE,
 		               PYVERIFY_STEP_CERTIFICATE_CHAIN,
 		               "certificate validity period cannot be read");
 	/* SPEC 3.13: notBefore <= t <= notAfter, both ends inclusive. */
 	if (t_ms >= nb * 1000 && t_ms <= na * 1000)
 		return 0;
-	pv_format_rfc3339(ts, ms_to_seconds(t_ms));
+	pv_format_rfc3339_ms(ts, t_ms);
 	pv_format_rfc3339(nbs, nb);
 	pv_format_rfc3339(nas, na);
 	return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_CERTIFICATE_CHAIN,
@@ -169,31 +130,6 @@ pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
 	return 0;
 }
 
-/* OpenSSL treats t == notAfter as expired; SPEC 3.13 makes the window
- * closed, so accept exactly that case and nothing else. OpenSSL sees whole
- * seconds (floor of the signing time), so the exact time in milliseconds
- * rides along as the context's app data: an RFC 3161 genTime of
- * notAfter + 0.5 s is after notAfter and stays expired (SPEC 0.6). */
-static int
-verify_cb(int ok, X509_STORE_CTX *ctx)
-{
-	const int64_t *t_ms;
-	X509 *cur;
-	int64_t na;
-
-	if (ok || X509_STORE_CTX_get_error(ctx) != X509_V_ERR_CERT_HAS_EXPIRED)
-		return ok;
-	cur = X509_STORE_CTX_get_current_cert(ctx);
-	t_ms = X509_STORE_CTX_get_app_data(ctx);
-	if (cur != NULL && t_ms != NULL &&
-	    asn1_time_to_unix(X509_get0_notAfter(cur), &na) == 0 &&
-	    na * 1000 == *t_ms) {
-		X509_STORE_CTX_set_error(ctx, X509_V_OK);
-		return 1;
-	}
-	return ok;
-}
-
 /* Names the certificate a verification error is about, by its place in
  * the CA entry (the path OpenSSL saw may start at the entry's first
  * certificate, see pv_ca_prepare). */
@@ -242,8 +178,8 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 	pv_format_rfc3339(ts, (int64_t)t);
 	if ((e == X509_V_ERR_CERT_HAS_EXPIRED ||
 	     e == X509_V_ERR_CERT_NOT_YET_VALID) && cur != NULL &&
-	    asn1_time_to_unix(X509_get0_notBefore(cur), &nb) == 0 &&
-	    asn1_time_to_unix(X509_get0_notAfter(cur), &na) == 0) {
+	    pv_asn1_time_to_unix(X509_get0_notBefore(cur), &nb) == 0 &&
+	    pv_asn1_time_to_unix(X509_get0_notAfter(cur), &na) == 0) {
 		pv_format_rfc3339(nbs, nb);
 		pv_format_rfc3339(nas, na);
 		snprintf(msg, len,
@@ -284,15 +220,15 @@ static int
 upper_certs_valid_at(const struct pv_ca *ca, int64_t t_ms, char *msg,
                      size_t len)
 {
-	time_t t = (time_t)ms_to_seconds(t_ms);
+	time_t t = (time_t)pv_ms_to_seconds(t_ms);
 	size_t i;
 	int64_t nb, na;
 	char ts[32], nbs[32], nas[32], name[NAME_BUF];
 
 	for (i = 1; i < ca->n_certs; i++) {
 		X509 *c = ca->certs[i];
-		if (asn1_time_to_unix(X509_get0_notBefore(c), &nb) != 0 ||
-		    asn1_time_to_unix(X509_get0_notAfter(c), &na) != 0) {
+		if (pv_asn1_time_to_unix(X509_get0_notBefore(c), &nb) != 0 ||
+		    pv_asn1_time_to_unix(X509_get0_notAfter(c), &na) != 0) {
 			snprintf(msg, len, "CA certificate validity is "
 			         "unreadable (Fulcio CA %s)", ca->uri);
 			return 0;
@@ -327,7 +263,7 @@ static int
 try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
        char *msg, size_t len)
 {
-	time_t t = (time_t)ms_to_seconds(t_ms);
+	time_t t = (time_t)pv_ms_to_seconds(t_ms);
 	X509_STORE *st = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *untrusted = NULL, *chain = NULL;
@@ -341,6 +277,9 @@ try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
 	ctx = X509_STORE_CTX_new();
 	if (st == NULL || untrusted == NULL || ctx == NULL)
 		goto done;
+	/* SPEC 3.3 step 3: validate at t (hybrid model), notAfter
+	 * inclusive (SPEC 3.13). */
+	pv_x509_store_at(st, t_ms);
 	/* SPEC 3.3 step 2: anchor = last certificate of the entry,
 	 * untrusted intermediates = the others of the same entry. When
 	 * pv_ca_prepare() already validated the entry's own chain, the
@@ -366,17 +305,12 @@ try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
 	if (X509_STORE_CTX_init(ctx, st, leaf, untrusted) != 1)
 		goto done;
 	vp = X509_STORE_CTX_get0_param(ctx);
-	/* SPEC 3.3 step 3: validate at t (hybrid model), RFC 5280 strict.
-	 * PARTIAL_CHAIN lets an anchor that is an intermediate end the path
-	 * (SPEC 2.1); the store holds nothing but that anchor. */
-	X509_VERIFY_PARAM_set_time(vp, t);
+	/* RFC 5280 strict. PARTIAL_CHAIN lets an anchor that is an
+	 * intermediate end the path (SPEC 2.1); the store holds nothing but
+	 * that anchor. */
 	X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT |
 	                                    X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
-		goto done;
-	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
-	/* Read by verify_cb only, during X509_verify_cert below. */
-	if (X509_STORE_CTX_set_app_data(ctx, &t_ms) != 1)
 		goto done;
 	if (X509_verify_cert(ctx) != 1) {
 		describe_failure(ctx, ca, t, msg, len);
@@ -417,7 +351,7 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 {
 	char msg[PYVERIFY_ERROR_MSG_SIZE], first[PYVERIFY_ERROR_MSG_SIZE];
 	char ts[32], name[NAME_BUF];
-	time_t t = (time_t)ms_to_seconds(t_ms);
+	time_t t = (time_t)pv_ms_to_seconds(t_ms);
 	size_t i, in_window = 0, named = 0;
 	X509 *issuer = NULL;
 	const struct pv_ca *ca;

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "verify/steps.h"
+#include "util/cursor.h"
 
 #define STEP PYVERIFY_STEP_CHECKPOINT
 /* Malformed note text: EPARSE, step CHECKPOINT. */
@@ -111,21 +112,14 @@ valid_key_name(const char *name, size_t len)
 	return 1;
 }
 
-/* The next '\n'-terminated line of [*p, end): 0 and its length, or -1
- * when no newline is left. Advances *p past the newline on success. */
+/* The next line of c as text (see pv_cur_line). */
 static int
-next_line(const char **p, const char *end, const char **line, size_t *len)
+next_line(struct pv_cur *c, const char **line, size_t *len)
 {
-	const char *nl;
+	const uint8_t *l;
 
-	if (*p >= end)
-		return -1;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	if (nl == NULL)
-		return -1;
-	*line = *p;
-	*len = (size_t)(nl - *p);
-	*p = nl + 1;
+	PV_TRY(pv_cur_line(c, &l, len));
+	*line = (const char *)l;
 	return 0;
 }
 
@@ -136,12 +130,14 @@ parse_note_text(struct pv_checkpoint *cp, const char *text, size_t len,
                 pyverify_error *err)
 {
 	struct pv_bytes root = { 0 };
-	const char *p = text, *end = text + len, *line;
+	struct pv_cur c;
+	const char *line;
 	size_t i = 0, n;
 
 	/* Count first, so a note missing a line is reported as such rather
 	 * than as a bad value on the line that moved up. */
-	while (next_line(&p, end, &line, &n) == 0) {
+	pv_cur_init(&c, text, len);
+	while (next_line(&c, &line, &n) == 0) {
 		if (n == 0)
 			return MALFORMED(err, "checkpoint line %zu is empty",
 			                 i + 1);
@@ -152,8 +148,8 @@ parse_note_text(struct pv_checkpoint *cp, const char *text, size_t len,
 		                      "expected origin, tree size and root "
 		                      "hash", i);
 
-	p = text;
-	if (next_line(&p, end, &line, &n) != 0)
+	pv_cur_init(&c, text, len);
+	if (next_line(&c, &line, &n) != 0)
 		return MALFORMED(err, "checkpoint has no origin line");
 	if (n > PV_MAX_SHORT_STRING)
 		return MALFORMED(err, "checkpoint origin is %zu bytes, at most "
@@ -162,13 +158,13 @@ parse_note_text(struct pv_checkpoint *cp, const char *text, size_t len,
 	memcpy(cp->origin, line, n);
 	cp->origin[n] = '\0';
 
-	if (next_line(&p, end, &line, &n) != 0 ||
+	if (next_line(&c, &line, &n) != 0 ||
 	    pv_parse_u64(&cp->size, line, n) != 0)
 		return MALFORMED(err, "checkpoint tree size \"%.*s\" is not a "
 		                      "decimal number without leading zeros",
 		                 SHOWN(n), line);
 
-	if (next_line(&p, end, &line, &n) != 0 ||
+	if (next_line(&c, &line, &n) != 0 ||
 	    pv_b64_decode(&root, line, n) != 0)
 		return MALFORMED(err, "checkpoint root hash is not base64");
 	if (root.len != 32) {
@@ -190,26 +186,30 @@ static int
 parse_sig_lines(struct sig_line *lines, size_t *n_lines, const char *sigs,
                 size_t len, pyverify_error *err)
 {
-	const char *p = sigs, *end = sigs + len, *line, *sp, *b64;
+	struct pv_cur c, f;
+	const uint8_t *skip;
+	const char *line, *sp;
 	size_t n, linelen;
 	struct sig_line *l;
 
-	for (n = 0; p < end; n++) {
-		if (next_line(&p, end, &line, &linelen) != 0)
+	pv_cur_init(&c, sigs, len);
+	for (n = 0; c.left > 0; n++) {
+		if (next_line(&c, &line, &linelen) != 0)
 			return MALFORMED(err, "checkpoint signature block does "
 			                      "not end with a newline");
 		if (n == PV_MAX_CHECKPOINT_SIGS)
 			return MALFORMED(err, "checkpoint has more than %u "
 			                      "signature lines",
 			                 (unsigned)PV_MAX_CHECKPOINT_SIGS);
-		if (linelen < SIG_PREFIX_LEN ||
-		    memcmp(line, sig_prefix, SIG_PREFIX_LEN) != 0)
+		/* The line's fields: prefix, key name, ' ', base64. */
+		pv_cur_init(&f, line, linelen);
+		if (pv_cur_expect(&f, sig_prefix, SIG_PREFIX_LEN) != 0)
 			return MALFORMED(err, "checkpoint signature line %zu "
 			                      "does not start with an em dash "
 			                      "and a space", n + 1);
 		l = &lines[n];
-		l->name = line + SIG_PREFIX_LEN;
-		sp = memchr(l->name, ' ', linelen - SIG_PREFIX_LEN);
+		l->name = (const char *)f.p;
+		sp = memchr(l->name, ' ', f.left);
 		if (sp == NULL)
 			return MALFORMED(err, "checkpoint signature line %zu "
 			                      "has no signature", n + 1);
@@ -217,9 +217,8 @@ parse_sig_lines(struct sig_line *lines, size_t *n_lines, const char *sigs,
 		if (!valid_key_name(l->name, l->name_len))
 			return MALFORMED(err, "checkpoint signature line %zu "
 			                      "has an invalid key name", n + 1);
-		b64 = sp + 1;
-		if (pv_b64_decode(&l->raw, b64,
-		                  linelen - (size_t)(b64 - line)) != 0)
+		if (pv_cur_take(&f, l->name_len + 1, &skip) != 0 ||
+		    pv_b64_decode(&l->raw, (const char *)f.p, f.left) != 0)
 			return MALFORMED(err, "checkpoint signature line %zu "
 			                      "is not base64", n + 1);
 		*n_lines = n + 1;

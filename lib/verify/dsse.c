@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "verify/steps.h"
+#include "util/json.h"
 
 int
 pv_dsse_pae(struct pv_bytes *out, const char *type, const uint8_t *body,
@@ -43,28 +44,6 @@ pv_dsse_pae(struct pv_bytes *out, const char *type, const uint8_t *body,
 #define INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 /* Subject names quoted when no subject matches; more would not help. */
 #define NAMES_SHOWN 5
-
-/* PV_MAX_JSON_DEPTH bounds every document we accept (util/limits.h). */
-static int
-depth_ok(json_t *j, int depth)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	if (depth > PV_MAX_JSON_DEPTH)
-		return 0;
-	if (json_is_object(j)) {
-		json_object_foreach(j, key, v)
-			if (!depth_ok(v, depth + 1))
-				return 0;
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			if (!depth_ok(v, depth + 1))
-				return 0;
-	}
-	return 1;
-}
 
 /* The digest algorithms the matcher knows (SPEC 3.7.3: Go compares sha256,
  * sha384 and sha512 subject digests). */
@@ -207,6 +186,8 @@ pv_dsse_match_subject_digests(const char *payload_type,
                               const uint8_t *payload, size_t len,
                               const pyverify_artifact *a, pyverify_error *err)
 {
+	const struct pv_json_bounds bounds =
+	    PV_JSON_BOUNDS(PV_MAX_BUNDLE_BYTES);
 	json_t *doc = NULL, *type, *subjects, *s;
 	json_error_t jerr;
 	char label[2 * EVP_MAX_MD_SIZE + 8], names[512], have[64], used[64];
@@ -224,21 +205,20 @@ pv_dsse_match_subject_digests(const char *payload_type,
 	if ((payload == NULL && len != 0) || len > PV_MAX_BUNDLE_BYTES)
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
 		               "in-toto statement is missing or too large");
-	/* SPEC 3.7.3 step 2. NUL bytes are refused by jansson's default. */
-	doc = json_loadb(payload ? (const char *)payload : "", len,
-	                 JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL) {
+	/* SPEC 3.7.3 step 2, through the one JSON intake. */
+	switch (pv_json_intake(&doc, payload, len, &bounds, &jerr)) {
+	case PV_JSON_ACCEPTED:
+		break;
+	case PV_JSON_NOT_OBJECT:
+		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
+		             "in-toto statement is not a JSON object");
+		goto done;
+	case PV_JSON_INVALID:
 		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
 		             "in-toto statement is not valid JSON: %s "
 		             "(line %d)", jerr.text, jerr.line);
 		goto done;
-	}
-	if (!json_is_object(doc)) {
-		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
-		             "in-toto statement is not a JSON object");
-		goto done;
-	}
-	if (!depth_ok(doc, 1)) {
+	default: /* too deep; the size was checked above */
 		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_ARTIFACT,
 		             "in-toto statement nests deeper than %d levels",
 		             PV_MAX_JSON_DEPTH);
@@ -312,6 +292,8 @@ unsigned
 pv_dsse_subject_digests(const char *payload_type, const uint8_t *payload,
                         size_t len)
 {
+	const struct pv_json_bounds bounds =
+	    PV_JSON_BOUNDS(PV_MAX_BUNDLE_BYTES);
 	const struct pv_digest_info *d;
 	json_t *doc, *subjects, *s, *digest;
 	unsigned bits = 0;
@@ -321,8 +303,8 @@ pv_dsse_subject_digests(const char *payload_type, const uint8_t *payload,
 	    strcmp(payload_type, INTOTO_PAYLOAD_TYPE) != 0 ||
 	    (payload == NULL && len != 0) || len > PV_MAX_BUNDLE_BYTES)
 		return 0;
-	doc = json_loadb(payload ? (const char *)payload : "", len,
-	                 JSON_REJECT_DUPLICATES, NULL);
+	if (pv_json_intake(&doc, payload, len, &bounds, NULL) != 0)
+		return 0;
 	subjects = json_object_get(doc, "subject");
 	if (json_array_size(subjects) <= PV_MAX_DSSE_SUBJECTS) {
 		json_array_foreach(subjects, i, s) {

@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "verify/steps.h"
+#include "util/cursor.h"
 
 /* RFC 6962 3.2: SignatureAndHashAlgorithm values. */
 #define TLS_HASH_SHA256 4
@@ -17,53 +18,6 @@
 #define TLS_SIG_ECDSA 3
 /* TBSCertificate length is a uint24 in the signed data. */
 #define MAX_TBS_LEN 0xFFFFFFu
-
-struct cur {
-	const uint8_t *p;
-	size_t left;
-};
-
-/* Each read checks the enclosing length and moves only on success. */
-static int
-cur_bytes(struct cur *c, size_t n, const uint8_t **out)
-{
-	if (n > c->left)
-		return -1;
-	*out = c->p;
-	c->p += n;
-	c->left -= n;
-	return 0;
-}
-
-static int
-cur_uint(struct cur *c, size_t n, uint64_t *out)
-{
-	const uint8_t *b;
-	uint64_t v = 0;
-	size_t i;
-
-	if (cur_bytes(c, n, &b) != 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		v = (v << 8) | b[i];
-	*out = v;
-	return 0;
-}
-
-/* A vector with a length prefix of `n` bytes. */
-static int
-cur_vec(struct cur *c, size_t n, const uint8_t **out, size_t *len)
-{
-	struct cur save = *c;
-	uint64_t l;
-
-	if (cur_uint(c, n, &l) != 0 || cur_bytes(c, (size_t)l, out) != 0) {
-		*c = save;
-		return -1;
-	}
-	*len = (size_t)l;
-	return 0;
-}
 
 struct sct {
 	int version;
@@ -80,26 +34,26 @@ struct sct {
 /* One SCT (v1) occupying exactly `c`; 0 or -1 if malformed. Other
  * versions are returned with only `version` set. */
 static int
-parse_sct(struct cur *c, struct sct *s)
+parse_sct(struct pv_cur *c, struct sct *s)
 {
-	uint64_t v;
+	uint8_t v;
 
 	memset(s, 0, sizeof(*s));
-	if (cur_uint(c, 1, &v) != 0)
+	if (pv_cur_u8(c, &v) != 0)
 		return -1;
-	s->version = (int)v;
+	s->version = v;
 	if (s->version != 0)
 		return 0;
-	if (cur_bytes(c, 32, &s->log_id) != 0 ||
-	    cur_uint(c, 8, &s->timestamp) != 0 ||
-	    cur_vec(c, 2, &s->ext, &s->ext_len) != 0 ||
-	    cur_uint(c, 1, &v) != 0)
+	if (pv_cur_take(c, 32, &s->log_id) != 0 ||
+	    pv_cur_u64(c, &s->timestamp) != 0 ||
+	    pv_cur_vec(c, 2, &s->ext, &s->ext_len) != 0 ||
+	    pv_cur_u8(c, &v) != 0)
 		return -1;
-	s->hash_alg = (int)v;
-	if (cur_uint(c, 1, &v) != 0)
+	s->hash_alg = v;
+	if (pv_cur_u8(c, &v) != 0)
 		return -1;
-	s->sig_alg = (int)v;
-	if (cur_vec(c, 2, &s->sig, &s->sig_len) != 0 || c->left != 0)
+	s->sig_alg = v;
+	if (pv_cur_vec(c, 2, &s->sig, &s->sig_len) != 0 || c->left != 0)
 		return -1;
 	return 0;
 }
@@ -115,26 +69,27 @@ parse_sct_list(const ASN1_OCTET_STRING *extval, ASN1_OCTET_STRING **inner,
 {
 	const unsigned char *p = ASN1_STRING_get0_data(extval);
 	long dlen = ASN1_STRING_length(extval);
-	struct cur list, one;
-	const uint8_t *body;
-	size_t blen;
+	struct pv_cur list, one;
+	const uint8_t *body, *sct;
+	size_t blen, slen;
 
 	*n = 0;
 	*inner = d2i_ASN1_OCTET_STRING(NULL, &p, dlen);
 	if (*inner == NULL ||
 	    p != ASN1_STRING_get0_data(extval) + dlen) /* no trailing bytes */
 		return -1;
-	list.p = ASN1_STRING_get0_data(*inner);
-	list.left = (size_t)ASN1_STRING_length(*inner);
-	if (cur_vec(&list, 2, &body, &blen) != 0 || list.left != 0)
+	pv_cur_init(&list, ASN1_STRING_get0_data(*inner),
+	            (size_t)ASN1_STRING_length(*inner));
+	if (pv_cur_vec(&list, 2, &body, &blen) != 0 || list.left != 0)
 		return -1;
-	list.p = body;
-	list.left = blen;
+	pv_cur_init(&list, body, blen);
 	while (list.left > 0) {
 		if (*n >= PV_MAX_SCTS)
 			return -1;
-		if (cur_vec(&list, 2, &one.p, &one.left) != 0 ||
-		    one.left == 0 || parse_sct(&one, &scts[*n]) != 0)
+		if (pv_cur_vec(&list, 2, &sct, &slen) != 0 || slen == 0)
+			return -1;
+		pv_cur_init(&one, sct, slen);
+		if (parse_sct(&one, &scts[*n]) != 0)
 			return -1;
 		(*n)++;
 	}
@@ -256,12 +211,7 @@ no_sct_verified(const pyverify_trust_root *root, const struct skipped *sk,
 
 	if (sk->outside != NULL) {
 		pv_format_rfc3339(ts, (int64_t)(sk->outside->timestamp / 1000));
-		pv_format_rfc3339(a, sk->outside_log->valid.start_ms / 1000);
-		if (sk->outside_log->valid.has_end)
-			pv_format_rfc3339(b, sk->outside_log->valid.end_ms /
-			                         1000);
-		else
-			snprintf(b, sizeof(b), "(no end)");
+		pv_format_window(&sk->outside_log->valid, a, b);
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SCT,
 		               "SCT time %s is outside the validity of CT log "
 		               "%s (%s to %s); the trusted root may be out of "

@@ -22,6 +22,7 @@
 
 #include "verify/steps.h"
 #include "util/jcs.h"
+#include "util/json.h"
 
 #define STEP PYVERIFY_STEP_TLOG_BODY
 
@@ -32,6 +33,15 @@
 enum pem_kind { PEM_CERTIFICATE = 1, PEM_PUBLIC_KEY = 2 };
 
 /* ---- small JSON readers (every failure names the member) ---------------- */
+
+/* The body through the one JSON intake (util/json.h). */
+static enum pv_json_refusal
+load_body(const struct pv_tlog_entry *e, json_t **out, json_error_t *jerr)
+{
+	const struct pv_json_bounds b = PV_JSON_BOUNDS(PV_MAX_BODY_BYTES);
+
+	return pv_json_intake(out, e->body.data, e->body.len, &b, jerr);
+}
 
 static int
 str_eq(const json_t *s, const char *want)
@@ -48,25 +58,12 @@ static int
 only_members(const json_t *obj, const char *path, const char *const *allowed,
              pyverify_error *err)
 {
-	json_t *o = (json_t *)(uintptr_t)obj; /* iterators do not modify */
-	void *it;
-	size_t i;
+	const char *key = pv_json_unknown_member(obj, allowed);
 
-	for (it = json_object_iter(o); it != NULL;
-	     it = json_object_iter_next(o, it)) {
-		const char *key = json_object_iter_key(it);
-		size_t klen = json_object_iter_key_len(it);
-
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strlen(allowed[i]) == klen &&
-			    memcmp(allowed[i], key, klen) == 0)
-				break;
-		if (allowed[i] == NULL)
-			return pv_fail(err, PYVERIFY_EPARSE, STEP,
-			               "log entry body has an unexpected member "
-			               "\"%.64s\" in %s", key, path);
-	}
-	return 0;
+	if (key == NULL)
+		return 0;
+	return pv_fail(err, PYVERIFY_EPARSE, STEP, "log entry body has an "
+	               "unexpected member \"%.64s\" in %s", key, path);
 }
 
 static const char *
@@ -318,31 +315,46 @@ match_verifier(const struct pv_bytes *pem, const struct pv_signed_content *c,
 	return rc;
 }
 
-/* base64 text of PEM -> compared with the bundle's certificate or key. */
+typedef int (*match_fn)(const struct pv_bytes *,
+                        const struct pv_signed_content *, const char *,
+                        pyverify_error *);
+
+/* A base64 member decoded, then compared by match (match_verifier: PEM
+ * text with the bundle's certificate or key; match_signature). */
 static int
-match_verifier_b64(const json_t *s, const struct pv_signed_content *c,
-                   const char *what, pyverify_error *err)
+match_b64(const json_t *s, const struct pv_signed_content *c,
+          const char *what, match_fn match, pyverify_error *err)
 {
-	struct pv_bytes pem = { NULL, 0 };
+	struct pv_bytes raw = { NULL, 0 };
 	int rc;
 
-	PV_TRY(b64_string(&pem, s, what, err));
-	rc = match_verifier(&pem, c, what, err);
-	pv_bytes_clear(&pem);
+	PV_TRY(b64_string(&raw, s, what, err));
+	rc = match(&raw, c, what, err);
+	pv_bytes_clear(&raw);
 	return rc;
 }
 
+/* A bundle's envelope carries exactly one signature; an entry with another
+ * count records a different envelope. *out: that signature, an object
+ * with only the members m (path names it). */
 static int
-match_signature_b64(const json_t *s, const struct pv_signed_content *c,
-                    const char *what, pyverify_error *err)
+one_signature(const json_t *sigs, const char *path, const char *const *m,
+              const json_t **out, pyverify_error *err)
 {
-	struct pv_bytes sig = { NULL, 0 };
-	int rc;
+	const json_t *s0;
 
-	PV_TRY(b64_string(&sig, s, what, err));
-	rc = match_signature(&sig, c, what, err);
-	pv_bytes_clear(&sig);
-	return rc;
+	if (json_array_size(sigs) != 1)
+		return pv_fail(err, PYVERIFY_EREJECT, STEP,
+		               "log entry lists %zu signatures, expected the "
+		               "envelope's one", json_array_size(sigs));
+	s0 = json_array_get(sigs, 0);
+	if (!json_is_object(s0))
+		return pv_fail(err, PYVERIFY_EPARSE, STEP,
+		               "log entry body member %s is not an object",
+		               path);
+	PV_TRY(only_members(s0, path, m, err));
+	*out = s0;
+	return 0;
 }
 
 static int
@@ -395,11 +407,12 @@ check_hashedrekord_v001(const json_t *spec, const struct pv_signed_content *c,
 	PV_TRY(match_hex_digest(hash, "spec.data.hash", d, want, "artifact",
 	                        err));
 	/* "signature.content b64-decodes to the bundle signature bytes" */
-	PV_TRY(match_signature_b64(content, c, "spec.signature.content", err));
+	PV_TRY(match_b64(content, c, "spec.signature.content", match_signature,
+	                 err));
 	/* "CERTIFICATE => DER must equal the leaf DER; PUBLIC KEY => SPKI must
 	 * equal the trusted key" */
-	return match_verifier_b64(pkc, c, "spec.signature.publicKey.content",
-	                          err);
+	return match_b64(pkc, c, "spec.signature.publicKey.content",
+	                 match_verifier, err);
 }
 
 /* SPEC 3.8.4: dsse 0.0.1 (Rekor v1). */
@@ -431,26 +444,15 @@ check_dsse_v001(const json_t *spec, const struct pv_signed_content *c,
 		               "cannot hash the DSSE payload");
 	PV_TRY(match_sha256_hex(pay_hash, "spec.payloadHash", h,
 	                        "DSSE payload", err));
-	/* A bundle's envelope carries exactly one signature; an entry with
-	 * another count records a different envelope. */
-	if (json_array_size(sigs) != 1)
-		return pv_fail(err, PYVERIFY_EREJECT, STEP,
-		               "log entry lists %zu signatures, expected the "
-		               "envelope's one", json_array_size(sigs));
-	s0 = json_array_get(sigs, 0);
-	if (!json_is_object(s0))
-		return pv_fail(err, PYVERIFY_EPARSE, STEP,
-		               "log entry body member spec.signatures[0] is not "
-		               "an object");
-	PV_TRY(only_members(s0, "spec.signatures[0]", sig_m, err));
+	PV_TRY(one_signature(sigs, "spec.signatures[0]", sig_m, &s0, err));
 	PV_TRY(member(s0, "spec.signatures[0]", "signature", JSON_STRING, 0,
 	              &sig, err));
 	PV_TRY(member(s0, "spec.signatures[0]", "verifier", JSON_STRING, 0,
 	              &verifier, err));
-	PV_TRY(match_signature_b64(sig, c, "spec.signatures[0].signature",
-	                           err));
-	return match_verifier_b64(verifier, c, "spec.signatures[0].verifier",
-	                          err);
+	PV_TRY(match_b64(sig, c, "spec.signatures[0].signature",
+	                 match_signature, err));
+	return match_b64(verifier, c, "spec.signatures[0].verifier",
+	                 match_verifier, err);
 }
 
 /* SPEC 3.8.5: intoto 0.0.2 (Rekor v1, legacy; double base64). */
@@ -514,18 +516,8 @@ check_intoto_v002(const json_t *spec, const struct pv_signed_content *c,
 			               "log entry payload differs from the "
 			               "envelope's payload");
 	}
-	if (json_array_size(sigs) != 1)
-		return pv_fail(err, PYVERIFY_EREJECT, STEP,
-		               "log entry lists %zu signatures, expected the "
-		               "envelope's one", json_array_size(sigs));
-	s0 = json_array_get(sigs, 0);
-	if (!json_is_object(s0))
-		return pv_fail(err, PYVERIFY_EPARSE, STEP,
-		               "log entry body member "
-		               "spec.content.envelope.signatures[0] is not an "
-		               "object");
-	PV_TRY(only_members(s0, "spec.content.envelope.signatures[0]", sig_m,
-	                    err));
+	PV_TRY(one_signature(sigs, "spec.content.envelope.signatures[0]",
+	                     sig_m, &s0, err));
 	PV_TRY(member(s0, "spec.content.envelope.signatures[0]", "sig",
 	              JSON_STRING, 0, &sig, err));
 	PV_TRY(member(s0, "spec.content.envelope.signatures[0]", "publicKey",
@@ -541,9 +533,8 @@ check_intoto_v002(const json_t *spec, const struct pv_signed_content *c,
 	pv_bytes_clear(&b);
 	if (rc != 0)
 		return rc;
-	return match_verifier_b64(pk, c,
-	                          "spec.content.envelope.signatures[0]."
-	                          "publicKey", err);
+	return match_b64(pk, c, "spec.content.envelope.signatures[0]."
+	                 "publicKey", match_verifier, err);
 }
 
 /* The HashAlgorithm enum name of a prehash (SPEC 3.8.3). */
@@ -693,9 +684,7 @@ pv_tlog_body_digest_alg(const struct pv_tlog_entry *e)
 	v2 = strcmp(e->version, "0.0.2") == 0;
 	if (!v2 && strcmp(e->version, "0.0.1") != 0)
 		return 0;
-	body = json_loadb((const char *)e->body.data, e->body.len,
-	                  JSON_REJECT_DUPLICATES, NULL);
-	if (body == NULL)
+	if (load_body(e, &body, NULL) != PV_JSON_ACCEPTED)
 		return 0;
 	/* 0.0.1: spec.data.hash.algorithm "sha384"; 0.0.2:
 	 * spec.hashedRekordV002.data.algorithm "SHA2_384". */
@@ -754,6 +743,7 @@ pv_tlog_check_body(const struct pv_tlog_entry *e,
 		                             NULL };
 	json_t *body = NULL;
 	const json_t *kind, *ver, *spec;
+	enum pv_json_refusal refused;
 	json_error_t jerr;
 	int rc;
 
@@ -766,12 +756,18 @@ pv_tlog_check_body(const struct pv_tlog_entry *e,
 		               "log entry body has an invalid length (%zu bytes)",
 		               e->body.len);
 	/* SPEC 3.8.1: the body is a JSON object {apiVersion, kind, spec}. */
-	body = json_loadb((const char *)e->body.data, e->body.len,
-	                  JSON_REJECT_DUPLICATES, &jerr);
-	if (body == NULL || !json_is_object(body)) {
+	refused = load_body(e, &body, &jerr);
+	if (refused == PV_JSON_TOO_DEEP) { /* the length was checked above */
+		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
+		             "log entry body nests JSON deeper than %d levels",
+		             PV_MAX_JSON_DEPTH);
+		goto done;
+	}
+	if (refused != PV_JSON_ACCEPTED) {
 		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
 		             "log entry body is not a JSON object: %s",
-		             body == NULL ? jerr.text : "wrong type");
+		             refused == PV_JSON_INVALID ? jerr.text
+		                                        : "wrong type");
 		goto done;
 	}
 	if ((rc = only_members(body, "the body", top_m, err)) != 0 ||

@@ -15,17 +15,6 @@
 /* Largest integer JCS can write exactly (2^53 - 1, see lib/util/jcs.c). */
 #define TLOG_MAX_JCS_INTEGER ((int64_t)9007199254740991LL)
 
-/* Unix milliseconds to RFC 3339 (rounded down to the second). */
-static void
-format_ms(char out[32], int64_t ms)
-{
-	int64_t s = ms / 1000;
-
-	if (ms % 1000 < 0)
-		s--;
-	pv_format_rfc3339(out, s);
-}
-
 int
 pv_tlog_verify_set(const struct pv_tlog_entry *e, const struct pv_tlog *log,
                    pyverify_error *err)
@@ -101,11 +90,7 @@ pv_tlog_verify_set(const struct pv_tlog_entry *e, const struct pv_tlog *log,
 	if (e->integrated_time > INT64_MAX / 1000 ||
 	    !pv_time_range_contains(&log->valid, e->integrated_time * 1000)) {
 		pv_format_rfc3339(when, e->integrated_time);
-		format_ms(start, log->valid.start_ms);
-		if (log->valid.has_end)
-			format_ms(end, log->valid.end_ms);
-		else
-			memcpy(end, "open", 5);
+		pv_format_window(&log->valid, start, end);
 		rc = pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SET,
 		             "log integrated time %s is outside the validity "
 		             "window [%s, %s] of log %s's key; the trusted "

@@ -92,12 +92,6 @@ parse_gen_time(const ASN1_GENERALIZEDTIME *g, int64_t *out)
 	return pv_parse_rfc3339_ms(out, buf, 0);
 }
 
-static void
-format_ms(char out[32], int64_t ms)
-{
-	pv_format_rfc3339(out, ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-}
-
 /* SPEC 3.2.2 step 2: SHA-256/384/512 only (SHA-1 rejected), and the imprint
  * is the hash of the bundle signature bytes, not of the artifact. */
 static int
@@ -361,27 +355,6 @@ done:
 	return ok ? 0 : -1;
 }
 
-/* SPEC 0.6: certificate validity is inclusive at both ends, but OpenSSL
- * counts notAfter == verification time as expired. Installed only when
- * genTime is a whole second: otherwise floor(genTime) == notAfter means
- * genTime is after notAfter. */
-static int
-inclusive_not_after(int ok, X509_STORE_CTX *ctx)
-{
-	X509 *c;
-	time_t t;
-
-	if (ok ||
-	    X509_STORE_CTX_get_error(ctx) != X509_V_ERR_CERT_HAS_EXPIRED)
-		return ok;
-	c = X509_STORE_CTX_get_current_cert(ctx);
-	t = X509_VERIFY_PARAM_get_time(X509_STORE_CTX_get0_param(ctx));
-	if (c == NULL || ASN1_TIME_cmp_time_t(X509_get0_notAfter(c), t) != 0)
-		return 0;
-	X509_STORE_CTX_set_error(ctx, X509_V_OK);
-	return 1;
-}
-
 /* One TSA of the root: 0 if it vouches for the token, else -1 with *a. */
 static int
 try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
@@ -396,7 +369,7 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 	size_t i;
 	int rc = -1;
 
-	format_ms(when, t_ms);
+	pv_format_rfc3339_ms(when, t_ms);
 	if (ca->certs == NULL || ca->n_certs == 0) {
 		attempt_set(a, WHY_NO_CHAIN, "TSA %s has no certificates", uri);
 		return -1;
@@ -417,15 +390,13 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 		}
 		X509_up_ref(ca->certs[i]); /* owned by `helpers` now */
 	}
+	/* Validity inclusive at both ends, in milliseconds (SPEC 0.6). */
+	pv_x509_store_at(store, t_ms);
 	vp = X509_STORE_get0_param(store);
-	X509_VERIFY_PARAM_set_time(vp, (time_t)(t_ms >= 0 ? t_ms / 1000 :
-	                                        (t_ms - 999) / 1000));
 	/* SPEC 2.1: the last element may be an intermediate anchor. */
 	X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN |
 	                                    X509_V_FLAG_X509_STRICT);
 	X509_VERIFY_PARAM_set_depth(vp, PV_MAX_CHAIN_CERTS);
-	if (t_ms % 1000 == 0)
-		X509_STORE_set_verify_cb(store, inclusive_not_after);
 
 	chain = signer_chain(token, store, helpers, &signer, uri, when, a);
 	if (chain == NULL || check_pinned(token, signer, ca, a) != 0 ||
@@ -434,12 +405,10 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 		goto done;
 	/* SPEC 3.2.2 step 8 and 2.2: validFor is a closed interval. */
 	if (!pv_time_range_contains(&ca->valid, t_ms)) {
-		format_ms(s1, ca->valid.start_ms);
-		if (ca->valid.has_end)
-			format_ms(s2, ca->valid.end_ms);
+		pv_format_window(&ca->valid, s1, s2);
 		attempt_set(a, WHY_WINDOW, "timestamp from %s is outside the "
 		            "validity window of TSA %s (%s to %s)", when, uri,
-		            s1, ca->valid.has_end ? s2 : "no end");
+		            s1, s2);
 		goto done;
 	}
 	rc = 0;

@@ -236,21 +236,6 @@ verify_proof(const struct pv_tlog_entry *e, size_t i, const struct pv_tlog *log,
 	return 0;
 }
 
-/* A validFor window as two RFC 3339 texts (32 bytes each); "now" for an
- * open end, "the beginning" for a root that gave no window. */
-static void
-format_window(const struct pv_time_range *r, char *start, char *end)
-{
-	if (r->open_start)
-		memcpy(start, "the beginning", 14);
-	else
-		pv_format_rfc3339(start, r->start_ms / 1000);
-	if (r->has_end)
-		pv_format_rfc3339(end, r->end_ms / 1000);
-	else
-		memcpy(end, "now", 4);
-}
-
 /* SPEC 7.14: a Rekor v2 entry has no integrated time, so the log key's
  * validFor window is checked against the signing times the timestamp
  * authorities vouch for (stricter than the reference clients, which do
@@ -270,8 +255,8 @@ check_log_window_at_signing_times(const pyverify_trust_root *root,
 	for (k = 0; k < verified->n; k++) {
 		if (pv_time_range_contains(&log->valid, verified->ms[k]))
 			continue;
-		pv_format_rfc3339(when, verified->ms[k] / 1000);
-		format_window(&log->valid, start, end);
+		pv_format_rfc3339_ms(when, verified->ms[k]);
+		pv_format_window(&log->valid, start, end);
 		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
 		               "log entry %zu is from log %s, whose key the "
 		               "trusted root %s lists as valid from %s to %s, "
@@ -303,7 +288,7 @@ check_integrated_time(const pyverify_trust_root *root,
 	}
 	if (pv_time_range_contains(&log->valid, e->integrated_time * 1000))
 		return 0;
-	format_window(&log->valid, start, end);
+	pv_format_window(&log->valid, start, end);
 	return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_TLOG,
 	               "log entry %zu was integrated at %s, outside the "
 	               "validity of log %s (%s to %s) in the trusted root %s; "
@@ -384,6 +369,24 @@ message_digest(const pyverify_bundle *b, const pyverify_artifact *a,
 	return 0;
 }
 
+/* The answer of a pv_pubkey_verify_* (1 valid, 0 invalid, -1 did not run)
+ * as a result: what names the signature in a rejection, why (may be "")
+ * follows it. */
+static int
+signature_verdict(int ok, const char *what, const char *signer,
+                  const char *why, pyverify_error *err)
+{
+	if (ok < 0)
+		return pv_fail(err, PYVERIFY_EINTERNAL, PYVERIFY_STEP_SIGNATURE,
+		               "the signature check could not run (OpenSSL "
+		               "failed): no verdict on the bundle");
+	if (!ok)
+		return pv_fail(err, PYVERIFY_EREJECT, PYVERIFY_STEP_SIGNATURE,
+		               "%s does not verify with %s%s", what, signer,
+		               why);
+	return 0;
+}
+
 /* Step 4: the signature over the artifact (or over the DSSE PAE). */
 static int
 verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
@@ -431,19 +434,9 @@ verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
 		ok = pv_pubkey_verify_prehash(key, pv_digest_md(d), digest,
 		                              d->len, b->signature.data,
 		                              b->signature.len);
-		if (ok < 0)
-			return pv_fail(err, PYVERIFY_EINTERNAL,
-			               PYVERIFY_STEP_SIGNATURE,
-			               "the signature check could not run "
-			               "(OpenSSL failed): no verdict on the "
-			               "bundle");
-		if (!ok)
-			return pv_fail(err, PYVERIFY_EREJECT,
-			               PYVERIFY_STEP_SIGNATURE,
-			               "the artifact signature does not verify "
-			               "with %s: the artifact or the signature "
-			               "was altered", signer);
-		return 0;
+		return signature_verdict(ok, "the artifact signature", signer,
+		                         ": the artifact or the signature was "
+		                         "altered", err);
 	} else {
 		struct pv_bytes pae = { 0 };
 		if (pv_dsse_pae(&pae, b->payload_type, b->payload.data,
@@ -455,17 +448,8 @@ verify_signature(const pyverify_bundle *b, const pyverify_artifact *a,
 		                              b->signature.data,
 		                              b->signature.len);
 		pv_bytes_clear(&pae);
-		if (ok < 0)
-			return pv_fail(err, PYVERIFY_EINTERNAL,
-			               PYVERIFY_STEP_SIGNATURE,
-			               "the signature check could not run "
-			               "(OpenSSL failed): no verdict on the "
-			               "bundle");
-		if (!ok)
-			return pv_fail(err, PYVERIFY_EREJECT,
-			               PYVERIFY_STEP_SIGNATURE,
-			               "the DSSE envelope signature does not "
-			               "verify with %s", signer);
+		PV_TRY(signature_verdict(ok, "the DSSE envelope signature",
+		                         signer, "", err));
 		return pv_dsse_match_subject_digests(b->payload_type,
 		                                     b->payload.data,
 		                                     b->payload.len, a, err);

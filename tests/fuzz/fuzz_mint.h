@@ -11,7 +11,6 @@
 
 #include "fuzz_common.h"
 #include "vsigstore.h"
-#include "vtsa.h"
 
 /* Unit tests stamp inside the leaf's validity, like a TSA answering at
  * signing time. */

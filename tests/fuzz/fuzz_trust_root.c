@@ -5,7 +5,6 @@
 
 #include "fuzz_common.h"
 #include "vsigstore.h"
-#include "vtsa.h"
 
 #define TARGET "fuzz_trust_root"
 

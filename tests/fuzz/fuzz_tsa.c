@@ -7,7 +7,6 @@
 
 #include "fuzz_common.h"
 #include "vsigstore.h"
-#include "vtsa.h"
 
 #define TARGET "fuzz_tsa"
 

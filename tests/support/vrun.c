@@ -138,3 +138,43 @@ vr_rfc3339(int64_t t, char *buf)
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
 }
+
+static void
+free_rows(struct criterion_test_params *p)
+{
+	cr_free(p->params);
+}
+
+struct criterion_test_params
+vr_rows(size_t n)
+{
+	size_t *idx = cr_malloc(n * sizeof(*idx)), i;
+
+	cr_assert_not_null(idx);
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, n, free_rows);
+}
+
+void
+vr_fx_init(struct vr_fx *f, const struct vs_leaf_opts *lo,
+           const struct vs_sign_opts *so)
+{
+	f->vs = vs_new();
+	cr_assert_not_null(f->vs);
+	f->leaf = vs_leaf_new(f->vs, lo);
+	cr_assert_not_null(f->leaf);
+	f->root = vs_trust_root(f->vs);
+	cr_assert_not_null(f->root);
+	f->bundle = vs_sign(f->vs, f->leaf, so);
+	cr_assert_not_null(f->bundle);
+}
+
+void
+vr_fx_free(struct vr_fx *f)
+{
+	json_decref(f->bundle);
+	json_decref(f->root);
+	vs_leaf_free(f->leaf);
+	vs_free(f->vs);
+}

@@ -1,5 +1,5 @@
 /*
- * vtsa.h - a test RFC 3161 timestamp authority minted in code with OpenSSL
+ * vs_tsa.h - a test RFC 3161 timestamp authority minted in code with OpenSSL
  * (modelled on sigstore-go's VirtualSigstore TSA): a P-384 self-signed root,
  * optionally an intermediate, and a TSA signing leaf (critical EKU
  * timeStamping only, not a CA). It issues DER TimeStampResp messages with
@@ -8,8 +8,8 @@
  *
  * Test-only: never linked into the library.
  */
-#ifndef VTSA_H
-#define VTSA_H
+#ifndef VS_TSA_H
+#define VS_TSA_H
 
 #include <stddef.h>
 #include <stdint.h>

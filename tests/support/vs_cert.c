@@ -1,7 +1,13 @@
-/* certmint.c - Fulcio-shaped certificates and trusted roots for tests.
- * See certmint.h. Test-only: failures return NULL / -1 and leak nothing. */
+/* vs_cert.c - the certificate minting layer of the test fixtures: Fulcio-
+ * shaped certificates with every variation the chain, SCT and identity
+ * tests need, and trusted roots for them.
+ * See vs_cert.h (included by vsigstore.h). Test-only: failures return
+ * NULL / -1 and leak nothing. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/ec.h>
@@ -9,7 +15,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include "certmint.h"
+#include "vs_cert.h"
+#include "verify/steps.h"
 
 static EVP_PKEY *
 key_ec(const char *group)
@@ -476,124 +483,208 @@ cm_pki_free(struct cm_pki *p)
 	memset(p, 0, sizeof(*p));
 }
 
-pyverify_trust_root *
-cm_root_new(const char *source)
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" of a Unix time in milliseconds. */
+static json_t *
+ms_time(int64_t ms)
 {
-	pyverify_trust_root *r = calloc(1, sizeof(*r));
+	time_t s = (time_t)(ms / 1000);
+	char buf[40];
+	struct tm tm;
+	size_t n;
 
-	if (r != NULL && source != NULL &&
-	    (r->source = strdup(source)) == NULL) {
-		free(r);
+	if (ms < 0 || gmtime_r(&s, &tm) == NULL ||
+	    (n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) == 0)
+		return NULL;
+	if (ms % 1000 != 0)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03d",
+		                      (int)(ms % 1000));
+	snprintf(buf + n, sizeof(buf) - n, "Z");
+	return json_string(buf);
+}
+
+/* {start, end?}: SPEC 2.1 validFor; end CM_NO_END = open-ended. */
+static json_t *
+valid_for(int64_t start_ms, int64_t end_ms)
+{
+	json_t *o = json_pack("{s:o*}", "start", ms_time(start_ms));
+
+	if (o == NULL || json_object_get(o, "start") == NULL ||
+	    (end_ms != CM_NO_END &&
+	     json_object_set_new(o, "end", ms_time(end_ms)) != 0)) {
+		json_decref(o);
 		return NULL;
 	}
-	return r;
+	return o;
 }
 
-static void
-set_range(struct pv_time_range *t, int64_t start_ms, int64_t end_ms)
+/* Padded base64, malloc'd (OpenSSL's encoder, not the library's). */
+static char *
+b64(const unsigned char *in, size_t len)
 {
-	t->start_ms = start_ms;
-	t->has_end = end_ms != CM_NO_END;
-	t->end_ms = t->has_end ? end_ms : 0;
+	char *out = len <= 3 * (size_t)(INT32_MAX / 8)
+	                ? malloc(4 * ((len + 2) / 3) + 1)
+	                : NULL;
+
+	if (out != NULL)
+		EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return out;
 }
 
-int
-cm_root_add_ca(pyverify_trust_root *r, X509 *const *certs, size_t n,
-               int64_t start_ms, int64_t end_ms, const char *uri)
+/* {"rawBytes": b64(DER)}; NULL on failure. */
+static json_t *
+raw_bytes(const unsigned char *der, int len)
 {
-	struct pv_ca *grown, *ca;
-	size_t i;
+	char *s = len > 0 ? b64(der, (size_t)len) : NULL;
+	json_t *o = s != NULL ? json_pack("{s:s}", "rawBytes", s) : NULL;
 
-	grown = realloc(r->cas, (r->n_cas + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return -1;
-	r->cas = grown;
-	ca = &r->cas[r->n_cas];
-	memset(ca, 0, sizeof(*ca));
-	ca->certs = calloc(n, sizeof(*ca->certs));
-	ca->uri = strdup(uri != NULL ? uri : "https://fulcio.test");
-	if (ca->certs == NULL || ca->uri == NULL) {
-		free(ca->certs);
-		free(ca->uri);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		X509_up_ref(certs[i]);
-		ca->certs[i] = certs[i];
-	}
-	ca->n_certs = n;
-	set_range(&ca->valid, start_ms, end_ms);
-	/* As the trusted-root loader does. */
-	pv_ca_prepare(ca);
-	r->n_cas++;
-	return 0;
+	free(s);
+	return o;
 }
 
-/* Takes ownership of key on success. */
+json_t *
+cm_root_json(void)
+{
+	return json_pack("{s:s, s:[], s:[], s:[], s:[]}", "mediaType",
+	                 "application/vnd.dev.sigstore.trustedroot+json;"
+	                 "version=0.1",
+	                 "tlogs", "certificateAuthorities", "ctlogs",
+	                 "timestampAuthorities");
+}
+
+/* A CertificateAuthority (SPEC 2.1) appended to root[array]. */
 static int
-add_ctlog_der(pyverify_trust_root *r, int details, const uint8_t *der,
-              size_t len, const uint8_t *log_id, int64_t start_ms,
-              int64_t end_ms, const char *url)
+add_authority(json_t *root, const char *array, X509 *const *certs, size_t n,
+              int64_t start_ms, int64_t end_ms, const char *uri)
 {
-	struct pv_tlog *grown, *log;
+	json_t *list = json_array(), *ca;
+	unsigned char *der;
+	size_t i;
+	int len;
 
-	grown = realloc(r->ctlogs, (r->n_ctlogs + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return -1;
-	r->ctlogs = grown;
-	log = &r->ctlogs[r->n_ctlogs];
-	memset(log, 0, sizeof(*log));
-	if (pv_pubkey_from_der(&log->key, details, der, len,
-	                       PYVERIFY_STEP_TRUST_ROOT, NULL) != 0)
-		return -1;
-	log->base_url = strdup(url != NULL ? url : "https://ctfe.test");
-	if (log->base_url == NULL) {
-		pv_pubkey_clear(&log->key);
-		return -1;
+	for (i = 0; list != NULL && i < n; i++) {
+		der = NULL;
+		len = i2d_X509(certs[i], &der);
+		if (json_array_append_new(list, raw_bytes(der, len)) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+		OPENSSL_free(der);
 	}
-	memcpy(log->log_id, log_id != NULL ? log_id : log->key.spki_sha256,
-	       32);
-	set_range(&log->valid, start_ms, end_ms);
-	r->n_ctlogs++;
-	return 0;
+	/* json_pack steals every "o" value, even when it fails. */
+	ca = json_pack("{s:s, s:{s:o}, s:o}", "uri", uri, "certChain",
+	               "certificates", list, "validFor",
+	               valid_for(start_ms, end_ms));
+	return json_array_append_new(json_object_get(root, array), ca);
 }
 
 int
-cm_root_add_ctlog(pyverify_trust_root *r, EVP_PKEY *key, int64_t start_ms,
+cm_root_add_ca(json_t *root, X509 *const *certs, size_t n, int64_t start_ms,
+               int64_t end_ms, const char *uri)
+{
+	return add_authority(root, "certificateAuthorities", certs, n,
+	                     start_ms, end_ms,
+	                     uri != NULL ? uri : "https://fulcio.test");
+}
+
+int
+cm_root_add_tsa(json_t *root, X509 *const *certs, size_t n, int64_t start_ms,
+                int64_t end_ms, const char *uri)
+{
+	return add_authority(root, "timestampAuthorities", certs, n, start_ms,
+	                     end_ms, uri != NULL ? uri : "https://tsa.test");
+}
+
+int
+cm_root_set_ca_end(json_t *root, size_t i, int64_t end_ms)
+{
+	json_t *vf = json_object_get(
+	    json_array_get(json_object_get(root, "certificateAuthorities"), i),
+	    "validFor");
+
+	return json_object_set_new(vf, "end", ms_time(end_ms));
+}
+
+/* A TransparencyLogInstance (SPEC 2.1) appended to root[array]: validFor
+ * only when start_ms >= 0; id NULL = SHA-256 of the DER SPKI. */
+static int
+add_log(json_t *root, const char *array, const char *url,
+        const char *details, const unsigned char *der, int len,
+        const uint8_t *id, int64_t start_ms, int64_t end_ms)
+{
+	json_t *pk = raw_bytes(der, len), *log = NULL;
+	uint8_t hash[32];
+	char *id64 = NULL;
+
+	if (id == NULL && len > 0 &&
+	    EVP_Digest(der, (size_t)len, hash, NULL, EVP_sha256(), NULL) == 1)
+		id = hash;
+	if (id != NULL)
+		id64 = b64(id, 32);
+	if (pk == NULL || id64 == NULL ||
+	    json_object_set_new(pk, "keyDetails", json_string(details)) != 0 ||
+	    (start_ms >= 0 &&
+	     json_object_set_new(pk, "validFor",
+	                         valid_for(start_ms, end_ms)) != 0)) {
+		json_decref(pk);
+		free(id64);
+		return -1;
+	}
+	/* json_pack steals pk even when it fails. */
+	log = json_pack("{s:s, s:s, s:o, s:{s:s}}", "baseUrl", url,
+	                "hashAlgorithm", "SHA2_256", "publicKey", pk, "logId",
+	                "keyId", id64);
+	free(id64);
+	return json_array_append_new(json_object_get(root, array), log);
+}
+
+int
+cm_root_add_ctlog(json_t *root, EVP_PKEY *key, int64_t start_ms,
                   int64_t end_ms, const char *url)
 {
 	unsigned char *der = NULL;
 	int n = i2d_PUBKEY(key, &der), rc;
 
-	if (n <= 0)
-		return -1;
-	rc = add_ctlog_der(r, PV_KEY_PKIX_ECDSA_P256_SHA_256, der, (size_t)n,
-	                   NULL, start_ms, end_ms, url);
+	rc = add_log(root, "ctlogs", url != NULL ? url : "https://ctfe.test",
+	             "PKIX_ECDSA_P256_SHA_256", der, n, NULL, start_ms, end_ms);
 	OPENSSL_free(der);
 	return rc;
 }
 
-void
-cm_root_free(pyverify_trust_root *r)
+int
+cm_root_add_tlog(json_t *root, const char *url, const char *details,
+                 const uint8_t *spki, size_t len, const uint8_t *id,
+                 int64_t start_ms, int64_t end_ms)
 {
-	size_t i, j;
+	if (len > INT32_MAX)
+		return -1;
+	return add_log(root, "tlogs", url, details, spki, (int)len, id,
+	               start_ms, end_ms);
+}
 
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->n_cas; i++) {
-		for (j = 0; j < r->cas[i].n_certs; j++)
-			X509_free(r->cas[i].certs[j]);
-		free(r->cas[i].certs);
-		free(r->cas[i].uri);
-	}
-	free(r->cas);
-	for (i = 0; i < r->n_ctlogs; i++) {
-		pv_pubkey_clear(&r->ctlogs[i].key);
-		free(r->ctlogs[i].base_url);
-	}
-	free(r->ctlogs);
-	free(r->source);
-	free(r);
+pyverify_trust_root *
+cm_root_load(const json_t *root, const char *source)
+{
+	pyverify_trust_root *r = NULL;
+	pyverify_error err = { 0 };
+	char *s = json_dumps(root, JSON_COMPACT);
+
+	if (s == NULL ||
+	    pyverify_trust_root_load_memory(&r, s, strlen(s), source, &err) !=
+	        PYVERIFY_OK)
+		r = NULL;
+	free(s);
+	return r;
+}
+
+pyverify_trust_root *
+cm_root_from_json(const char *path)
+{
+	pyverify_trust_root *r = NULL;
+	pyverify_error err = { 0 };
+
+	if (pyverify_trust_root_load_file(&r, path, &err) != PYVERIFY_OK)
+		return NULL;
+	return r;
 }
 
 static int
@@ -602,98 +693,6 @@ b64_member(const json_t *obj, const char *name, struct pv_bytes *out)
 	const char *s = json_string_value(json_object_get(obj, name));
 
 	return s == NULL ? -1 : pv_b64_decode(out, s, strlen(s));
-}
-
-static int
-json_range(const json_t *vf, int64_t *start, int64_t *end)
-{
-	const char *s = json_string_value(json_object_get(vf, "start"));
-	const char *e = json_string_value(json_object_get(vf, "end"));
-
-	if (s == NULL || pv_parse_rfc3339_ms(start, s, 1) != 0)
-		return -1;
-	*end = CM_NO_END;
-	return e == NULL ? 0 : pv_parse_rfc3339_ms(end, e, 0);
-}
-
-static int
-json_ca(pyverify_trust_root *r, const json_t *ca)
-{
-	const json_t *list = json_object_get(
-	    json_object_get(ca, "certChain"), "certificates");
-	X509 *certs[PV_MAX_CHAIN_CERTS];
-	struct pv_bytes der = { 0 };
-	size_t i, n = json_array_size(list);
-	int64_t start, end;
-	int rc = -1;
-
-	if (n == 0 || n > PV_MAX_CHAIN_CERTS ||
-	    json_range(json_object_get(ca, "validFor"), &start, &end) != 0)
-		return -1;
-	memset(certs, 0, sizeof(certs));
-	for (i = 0; i < n; i++) {
-		if (b64_member(json_array_get(list, i), "rawBytes", &der) != 0)
-			goto done;
-		certs[i] = pv_x509_from_der(der.data, der.len);
-		pv_bytes_clear(&der);
-		if (certs[i] == NULL)
-			goto done;
-	}
-	rc = cm_root_add_ca(r, certs, n, start, end,
-	                    json_string_value(json_object_get(ca, "uri")));
-done:
-	for (i = 0; i < n; i++)
-		X509_free(certs[i]);
-	return rc;
-}
-
-static int
-json_ctlog(pyverify_trust_root *r, const json_t *log)
-{
-	const json_t *pk = json_object_get(log, "publicKey");
-	struct pv_bytes der = { 0 }, id = { 0 };
-	int64_t start, end;
-	int details, rc = -1;
-
-	details = pv_key_details_from_name(
-	    json_string_value(json_object_get(pk, "keyDetails")) != NULL
-	        ? json_string_value(json_object_get(pk, "keyDetails"))
-	        : "");
-	if (details < 0 || b64_member(pk, "rawBytes", &der) != 0 ||
-	    b64_member(json_object_get(log, "logId"), "keyId", &id) != 0 ||
-	    id.len != 32 ||
-	    json_range(json_object_get(pk, "validFor"), &start, &end) != 0)
-		goto done;
-	rc = add_ctlog_der(r, details, der.data, der.len, id.data, start, end,
-	                   json_string_value(json_object_get(log, "baseUrl")));
-done:
-	pv_bytes_clear(&der);
-	pv_bytes_clear(&id);
-	return rc;
-}
-
-pyverify_trust_root *
-cm_root_from_json(const char *path)
-{
-	json_t *doc = json_load_file(path, 0, NULL);
-	pyverify_trust_root *r = cm_root_new(path);
-	const json_t *v;
-	size_t i;
-
-	if (doc == NULL || r == NULL)
-		goto fail;
-	json_array_foreach(json_object_get(doc, "certificateAuthorities"), i, v)
-		if (json_ca(r, v) != 0)
-			goto fail;
-	json_array_foreach(json_object_get(doc, "ctlogs"), i, v)
-		if (json_ctlog(r, v) != 0)
-			goto fail;
-	json_decref(doc);
-	return r;
-fail:
-	json_decref(doc);
-	cm_root_free(r);
-	return NULL;
 }
 
 X509 *

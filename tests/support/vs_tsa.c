@@ -1,4 +1,5 @@
-/* vtsa.c - a test RFC 3161 timestamp authority (see vtsa.h). */
+/* vs_tsa.c - the RFC 3161 timestamp authority of the virtual Sigstore (see
+ * vs_tsa.h, included by vsigstore.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
-#include "vtsa.h"
+#include "vs_tsa.h"
 
 struct vtsa {
 	EVP_PKEY *root_key, *int_key, *leaf_key;

@@ -1,13 +1,13 @@
 /*
- * certmint.h - test-only minting of Fulcio-shaped certificates (P-384 root
+ * vs_cert.h - test-only minting of Fulcio-shaped certificates (P-384 root
  * and intermediate, P-256 leaves with SANs, Fulcio issuer extensions,
  * KU/EKU variants, embedded SCTs signed by a test CT key) and hand-built
  * trusted roots for the chain, SCT and identity unit tests.
  *
  * Never linked into the library. Functions return NULL / -1 on failure.
  */
-#ifndef CERTMINT_H
-#define CERTMINT_H
+#ifndef VS_CERT_H
+#define VS_CERT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "verify/steps.h"
+#include <jansson.h>
+
+#include "pyverify.h"
 
 /* Default instant of the minted PKI (Unix seconds, 2023-11-14). */
 #define CM_EPOCH ((int64_t)1700000000)
@@ -87,15 +89,35 @@ struct cm_pki {
 int cm_pki_init(struct cm_pki *p);
 void cm_pki_free(struct cm_pki *p);
 
-/* Hand-built trusted roots (the loader is tested elsewhere). Times in
- * Unix milliseconds; end CM_NO_END = open-ended. */
-pyverify_trust_root *cm_root_new(const char *source);
-int cm_root_add_ca(pyverify_trust_root *r, X509 *const *certs, size_t n,
+/*
+ * Trusted roots for the chain and SCT tests, built as trusted-root JSON and
+ * loaded through pyverify_trust_root_load_memory like any other root, never
+ * by filling the library's structs. Times in Unix milliseconds; end
+ * CM_NO_END = open-ended. The add functions return 0 or -1.
+ */
+json_t *cm_root_json(void); /* no logs, no CAs; caller json_decref()s */
+int cm_root_add_ca(json_t *root, X509 *const *certs, size_t n,
                    int64_t start_ms, int64_t end_ms, const char *uri);
-int cm_root_add_ctlog(pyverify_trust_root *r, EVP_PKEY *key,
-                      int64_t start_ms, int64_t end_ms, const char *url);
-void cm_root_free(pyverify_trust_root *r);
-/* certificateAuthorities and ctlogs of a trusted_root.json; NULL on error. */
+/* A timestampAuthorities[] entry: certs = [signer..., root]. */
+int cm_root_add_tsa(json_t *root, X509 *const *certs, size_t n,
+                    int64_t start_ms, int64_t end_ms, const char *uri);
+/* Sets validFor.end of certificateAuthorities[i]. */
+int cm_root_set_ca_end(json_t *root, size_t i, int64_t end_ms);
+/* A P-256 CT log whose logId is the SHA-256 of its SPKI. */
+int cm_root_add_ctlog(json_t *root, EVP_PKEY *key, int64_t start_ms,
+                      int64_t end_ms, const char *url);
+/* A Rekor log at `url` (its checkpoint origin is the host), key `spki`
+ * (DER SubjectPublicKeyInfo) of type `details` ("PKIX_ED25519", ...);
+ * id NULL = SHA-256 of spki. start_ms CM_OPEN: no validFor at all (an
+ * open window). */
+#define CM_OPEN ((int64_t)-1)
+int cm_root_add_tlog(json_t *root, const char *url, const char *details,
+                     const uint8_t *spki, size_t len, const uint8_t *id,
+                     int64_t start_ms, int64_t end_ms);
+/* The loaded root (pyverify_trust_root_free), NULL if the loader refuses;
+ * `source` names it in messages. */
+pyverify_trust_root *cm_root_load(const json_t *root, const char *source);
+/* A trusted_root.json file, loaded; NULL on error. */
 pyverify_trust_root *cm_root_from_json(const char *path);
 
 /* The leaf of a bundle file (certificate.rawBytes or
