@@ -425,10 +425,16 @@ finish_json(struct pvd_upload *up, struct pvd_verify_input *in,
 		pvd_upload_fail(up, 400, "bad-request",
 		                "request must be a JSON object");
 		return -1;
-	default:
+	case PV_JSON_INVALID:
+		/* Worded without quoting the request's bytes, as for files. */
 		pvd_upload_fail(up, 400, "bad-json",
 		                "request is not valid JSON: %s at line %d column %d",
-		                jerr.text, jerr.line, jerr.column);
+		                pv_json_syntax_error(&jerr), jerr.line,
+		                jerr.column);
+		return -1;
+	default: /* too large or too deep: bounded while receiving */
+		pvd_upload_fail(up, 413, "too-large",
+		                "request JSON is over the limits of --max-json-bytes");
 		return -1;
 	}
 	*doc_out = doc;

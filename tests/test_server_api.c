@@ -184,6 +184,16 @@ Test(server, rejects_malformed_requests_with_400_naming_the_problem)
 	dfx_expect_code(&f, "{\"bundle\":{},\"bundle\":{},\"digest\":\"x\"}",
 	                400, "bad-json");
 	dfx_expect_code(&f, "", 400, "bad-request");
+	{
+		/* A syntax error is described, never quoted back. */
+		struct dfx_resp r = dfx_post_verify(&f, "{\"bundle\": topsecret}",
+		                                    NULL);
+		cr_expect_eq(r.code, 400);
+		cr_expect(r.body != NULL && strstr(r.body, "topsecret") == NULL &&
+		          strstr(r.body, "not valid JSON") != NULL,
+		          "%s", r.body ? r.body : "");
+		dfx_resp_free(&r);
+	}
 	dfx_fini(&f);
 }
 

@@ -263,7 +263,10 @@ pv_json_parse(const struct pv_json_ctx *cx, const void *buf, size_t len,
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s is %s, expected a JSON object", what,
 		               jerr.text);
-	default:
+	case PV_JSON_TOO_MANY_VALUES: /* not counted with these bounds */
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s holds too many JSON values", what);
+	default: /* PV_JSON_INVALID: jerr was filled by jansson */
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s is not valid JSON: %s (line %d, column %d)",
 		               what, pv_json_syntax_error(&jerr), jerr.line,
