@@ -4,7 +4,9 @@
 #   CC, CFLAGS (default -O2 -g), LDFLAGS, PREFIX (/usr/local), DESTDIR
 #
 # Targets:
-#   make                build/pyverify, build/libpyverify.{a,so}, build/pyverify.pc
+#   make                build/pyverify, build/pyverifyd, build/libpyverify.{a,so},
+#                       build/pyverify.pc, and build/tuf-client (the TUF
+#                       conformance suite's client under test; not installed)
 #   make check          install missing packages (as root), build, run every
 #                       test, then the unit tests again under ASan + UBSan,
 #                       then every fuzz target briefly (fuzz-check)
@@ -27,7 +29,7 @@ LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-PKGS     = openssl jansson libsodium
+PKGS     = openssl jansson libsodium libcurl
 DEB_PKGS = libssl-dev libjansson-dev libcurl4-openssl-dev libsodium-dev \
            libcriterion-dev libmicrohttpd-dev pkg-config openssl
 # clang 14's libFuzzer and sanitizer runtimes (libclang_rt.fuzzer-x86_64.a)
@@ -37,8 +39,6 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
-# libcurl is the HTTP client of the server tests only; nothing else links it.
-CURL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wformat=2 \
           -Wno-missing-field-initializers
@@ -56,8 +56,8 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(HARDEN) $(DEPFLAGS) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 BUILD ?= build
 # lib/ is layered, one folder a layer (lib/README.md): util, crypto, format,
-# verify, cpython; lib/pyverify.h is the public API.
-LIB_LAYERS = util crypto format verify cpython
+# verify, cpython, net, tuf; lib/pyverify.h is the public API.
+LIB_LAYERS = util crypto format verify cpython net tuf
 LIB_SRC  = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 CMD_SRC  = $(sort $(wildcard cmd/*.c))
 SRV_SRC  = $(sort $(wildcard server/*.c))
@@ -74,7 +74,7 @@ DEPS     = $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(SRV_OBJ:.o=.d) \
 SERVER_BIN = $(if $(SRV_SRC),$(BUILD)/pyverifyd)
 
 all: $(BUILD)/pyverify $(BUILD)/libpyverify.a $(BUILD)/libpyverify.so \
-     $(BUILD)/pyverify.pc $(SERVER_BIN)
+     $(BUILD)/pyverify.pc $(SERVER_BIN) $(BUILD)/tuf-client
 
 # PREFIX is compiled in (trusted-root and policy locations) and written to
 # the .pc file: a different PREFIX must rebuild them, so it is kept in a
@@ -110,7 +110,7 @@ $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: pyverify' \
 	    'Description: Offline Sigstore bundle verification' \
-	    'Version: 0.1.0' 'Requires.private: libcrypto jansson libsodium' \
+	    'Version: 0.1.0' 'Requires.private: libcrypto jansson libsodium libcurl' \
 	    'Libs: -L$${libdir} -lpyverify' 'Cflags: -I$${includedir}' > $@
 
 # Unit tests: one Criterion binary per tests/test_*.c, linked with the
@@ -118,7 +118,7 @@ $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 $(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(PREFIX_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
-	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(CURL_LIBS) $(PKG_LIBS) -lpthread
+	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) -lpthread
 
 # The public header alone, strict C11 and pedantic (libgit2's headertest).
 $(BUILD)/headertest: tests/headertest.c lib/pyverify.h $(BUILD)/libpyverify.a
@@ -127,7 +127,17 @@ $(BUILD)/headertest: tests/headertest.c lib/pyverify.h $(BUILD)/libpyverify.a
 	    $(LDFLAGS) -o $@ tests/headertest.c $(BUILD)/libpyverify.a \
 	    $(PKG_LIBS) -lpthread
 
-tests-build: $(TESTS) $(BUILD)/pyverify $(SERVER_BIN) $(BUILD)/headertest
+tests-build: $(TESTS) $(BUILD)/pyverify $(SERVER_BIN) $(BUILD)/headertest \
+             $(BUILD)/tuf-client
+
+# The client under test of the TUF conformance suite
+# (tests/tuf-conformance/README.md): built, never installed; linked
+# dynamically against libc so the suite's faketime reaches its clock.
+$(BUILD)/tuf-client: tests/tuf-conformance/tuf_client.c \
+                     $(BUILD)/libpyverify.a $(PREFIX_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
 
 # Each test binary runs from the repository root so it finds
 # ../shared/testdata relative to it (PYVERIFY_TESTDATA overrides).
@@ -209,7 +219,8 @@ bench-server: all $(BUILD)/bench/bench_verify
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 15
 FUZZ_TARGETS = fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body \
-               fuzz_tsa fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server
+               fuzz_tsa fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server \
+               fuzz_tuf_metadata
 fuzz:
 	tests/fuzz/build.sh
 	for t in $(FUZZ_TARGETS); do \

@@ -16,7 +16,7 @@ static const struct verb {
 	{ "verify-bundle", cmd_verify_bundle,
 	  "verify one Sigstore bundle (Sigstore conformance CLI protocol)" },
 	{ "trust", cmd_trust,
-	  "import or show the trusted root used for verification" },
+	  "update (TUF), show or import the trusted root verification uses" },
 };
 
 static void
@@ -37,6 +37,8 @@ usage(FILE *f)
 	        "  pyverify --json --digest sha256:HEX Python-3.14.0.tgz\n"
 	        "  pyverify scan /srv/mirror/python/ftp/python\n"
 	        "  pyverify scan --manifest MANIFEST.tsv\n"
+	        "  pyverify trust update\n"
+	        "  PYVERIFY_OFFLINE=1 pyverify Python-3.14.0.tgz\n"
 	        "  pyverify trust import trusted_root.json\n"
 	        "  pyverify verify-bundle --bundle F.sigstore \\\n"
 	        "      --certificate-identity hugo@python.org \\\n"

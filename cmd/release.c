@@ -26,7 +26,7 @@ rel_usage(FILE *f)
 	    "\n"
 	    "Checks that CPython release files (Python-3.14.0.tgz, "
 	    "python-3.13.1-amd64.exe,\n"
-	    "...) were signed by their release manager, offline. The version "
+	    "...) were signed by their release manager. The version "
 	    "comes from the\n"
 	    "file name; who must have signed it comes from the CPython policy. "
 	    "The Sigstore\n"
@@ -87,9 +87,9 @@ rel_common_usage(FILE *f)
 	    "(exact match;\n"
 	    "                     both together; for a series the policy does "
 	    "not know yet)\n"
-	    "  --trusted-root FILE  Sigstore trusted_root.json (default: see\n"
-	    "                     'pyverify trust --help'); --staging for "
-	    "staging\n"
+	    "  --trusted-root FILE  Sigstore trusted_root.json (default: see "
+	    "'trust' below);\n"
+	    "                     --staging for Sigstore's staging instance\n"
 	    "  --allow-legacy-pgp treat legacy-pgp-only as a pass (exit 0) for "
 	    "builds of\n"
 	    "                     old releases; the PGP signature is NOT "
@@ -105,15 +105,21 @@ rel_common_usage(FILE *f)
 	    "are null\n"
 	    "  -h, --help         this help\n",
 	    pyverify_release_policy_installed_path());
+	fputc('\n', f);
+	trust_usage(f);
 }
 
 int
 rel_common_option(struct rel_opts *o, int c, const char *arg)
 {
+	int t = trust_option(&o->trust, c, arg, "pyverify");
+
+	if (t != 0) {
+		o->trust_bad |= t < 0;
+		return 1;
+	}
 	switch (c) {
 	case REL_OPT_POLICY: o->policy_path = arg; return 1;
-	case REL_OPT_ROOT: o->root_path = arg; return 1;
-	case REL_OPT_STAGING: o->staging = 1; return 1;
 	case REL_OPT_ID: o->identity = arg; return 1;
 	case REL_OPT_ISS: o->issuer = arg; return 1;
 	case REL_OPT_LEGACY: o->allow_legacy = 1; return 1;
@@ -124,8 +130,10 @@ rel_common_option(struct rel_opts *o, int c, const char *arg)
 }
 
 int
-rel_check_opts(const struct rel_opts *o, const char *prog)
+rel_check_opts(struct rel_opts *o, const char *prog)
 {
+	if (o->trust_bad || trust_env(&o->trust, prog) != 0)
+		return -1;
 	if ((o->identity == NULL) != (o->issuer == NULL)) {
 		fprintf(stderr, "%s: --certificate-identity and "
 		                "--certificate-oidc-issuer go together\n", prog);
@@ -185,7 +193,8 @@ rel_need_root(struct rel_ctx *ctx)
 {
 	if (!ctx->root_tried) {
 		ctx->root_tried = 1;
-		ctx->root = trust_load(ctx->o.root_path, ctx->o.staging);
+		if (trust_load(&ctx->root, &ctx->o.trust, NULL) != 0)
+			ctx->root = NULL;
 	}
 	return ctx->root != NULL ? 0 : -1;
 }

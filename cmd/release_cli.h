@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "cli.h"
 #include "pyverify.h"
 
 /* Exit statuses of the release and scan modes (README "Exit status"). */
@@ -23,19 +24,22 @@ void rel_usage(FILE *f);
 
 /* Options both modes take. */
 struct rel_opts {
-	const char *policy_path, *root_path, *identity, *issuer;
-	int staging, allow_legacy, quiet, json;
+	const char *policy_path, *identity, *issuer;
+	int allow_legacy, quiet, json;
+	struct trust_opts trust; /* where the trusted root comes from */
+	int trust_bad;           /* a trust option had a bad value */
 };
 
 /* getopt_long codes of the shared options. */
 enum {
-	REL_OPT_POLICY = 300, REL_OPT_ROOT, REL_OPT_STAGING, REL_OPT_ID,
-	REL_OPT_ISS, REL_OPT_LEGACY, REL_OPT_JSON
+	REL_OPT_POLICY = 300, REL_OPT_ID, REL_OPT_ISS, REL_OPT_LEGACY,
+	REL_OPT_JSON
 };
 #define REL_COMMON_LONG_OPTS                                                   \
 	{ "policy", required_argument, NULL, REL_OPT_POLICY },                 \
-	{ "trusted-root", required_argument, NULL, REL_OPT_ROOT },             \
-	{ "staging", no_argument, NULL, REL_OPT_STAGING },                     \
+	{ "trusted-root", required_argument, NULL, TRUST_OPT_ROOT },           \
+	{ "staging", no_argument, NULL, TRUST_OPT_STAGING },                   \
+	TRUST_LONG_OPTS,                                                       \
 	{ "certificate-identity", required_argument, NULL, REL_OPT_ID },       \
 	{ "certificate-oidc-issuer", required_argument, NULL, REL_OPT_ISS },   \
 	{ "allow-legacy-pgp", no_argument, NULL, REL_OPT_LEGACY },             \
@@ -45,8 +49,9 @@ enum {
 
 /* Applies a shared option; 1 if c was one, else 0. */
 int rel_common_option(struct rel_opts *o, int c, const char *arg);
-/* Checks the shared options once parsed; prints why and returns -1. */
-int rel_check_opts(const struct rel_opts *o, const char *prog);
+/* Checks the shared options once parsed and reads the trust environment
+ * variables; prints why and returns -1. */
+int rel_check_opts(struct rel_opts *o, const char *prog);
 /* The option help both modes print. */
 void rel_common_usage(FILE *f);
 

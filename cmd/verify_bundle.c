@@ -20,11 +20,13 @@ usage(FILE *f)
 	    "usage: pyverify verify-bundle [--staging] --bundle FILE\n"
 	    "           --certificate-identity IDENTITY\n"
 	    "           --certificate-oidc-issuer URL\n"
-	    "           [--trusted-root FILE] FILE_OR_DIGEST\n"
+	    "           [TRUST OPTIONS] FILE_OR_DIGEST\n"
 	    "       pyverify verify-bundle [--staging] --bundle FILE --key KEY.pem\n"
-	    "           [--trusted-root FILE] FILE_OR_DIGEST\n"
+	    "           [TRUST OPTIONS] FILE_OR_DIGEST\n"
 	    "\n"
-	    "Verifies a Sigstore bundle for an artifact, offline.\n"
+	    "Verifies a Sigstore bundle for an artifact. Verification itself is\n"
+	    "offline; only keeping the trusted root current may use the network\n"
+	    "(see below; --offline never does).\n"
 	    "\n"
 	    "FILE_OR_DIGEST   the artifact: a file (hashed as a stream, with\n"
 	    "                 the algorithm the bundle signs), or its digest:\n"
@@ -48,6 +50,9 @@ usage(FILE *f)
 	    "--min-verified-times N\n"
 	    "                 require N verified signing times (log inclusion\n"
 	    "                 promises and RFC 3161 timestamps); default 1\n"
+	    "\n");
+	trust_usage(f);
+	fprintf(f,
 	    "\n"
 	    "Checked: certificate chain to Fulcio at the signing time, signed\n"
 	    "certificate timestamp, transparency log entry (body, inclusion\n"
@@ -152,7 +157,7 @@ is_digest_arg(const char *s)
 
 enum {
 	OPT_BUNDLE = 256, OPT_ID, OPT_ID_RE, OPT_ISS, OPT_ISS_RE, OPT_KEY,
-	OPT_ROOT, OPT_STAGING, OPT_MIN_TIMES
+	OPT_MIN_TIMES
 };
 
 static const struct option long_opts[] = {
@@ -162,8 +167,9 @@ static const struct option long_opts[] = {
 	{ "certificate-oidc-issuer", required_argument, NULL, OPT_ISS },
 	{ "certificate-oidc-issuer-regexp", required_argument, NULL, OPT_ISS_RE },
 	{ "key", required_argument, NULL, OPT_KEY },
-	{ "trusted-root", required_argument, NULL, OPT_ROOT },
-	{ "staging", no_argument, NULL, OPT_STAGING },
+	{ "trusted-root", required_argument, NULL, TRUST_OPT_ROOT },
+	{ "staging", no_argument, NULL, TRUST_OPT_STAGING },
+	TRUST_LONG_OPTS,
 	{ "min-verified-times", required_argument, NULL, OPT_MIN_TIMES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -173,22 +179,28 @@ int
 cmd_verify_bundle(int argc, char **argv)
 {
 	const char *bundle_path = NULL, *identity = NULL, *issuer = NULL;
-	const char *key_path = NULL, *root_path = NULL, *subject;
+	const char *key_path = NULL, *subject;
 	int id_mode = PYVERIFY_MATCH_EXACT, iss_mode = PYVERIFY_MATCH_EXACT;
-	int staging = 0, c, rc, exit_code = EXIT_USAGE;
+	int c, rc, exit_code = EXIT_USAGE;
+	struct trust_opts topts = { 0 };
 	pyverify_trust_root *root = NULL;
 	pyverify_bundle *bundle = NULL;
 	pyverify_policy *policy = NULL;
 	pyverify_artifact artifact;
 	pyverify_result res;
 	pyverify_error err;
-	char *key_pem = NULL, when[32], root_file[4096], why_root[2048];
+	char *key_pem = NULL, when[32];
 	unsigned min_times = 1;
 	size_t key_len = 0;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		rc = trust_option(&topts, c, optarg, "pyverify verify-bundle");
+		if (rc < 0)
+			return EXIT_USAGE;
+		if (rc > 0)
+			continue;
 		switch (c) {
 		case OPT_BUNDLE: bundle_path = optarg; break;
 		case OPT_ID: identity = optarg; id_mode = PYVERIFY_MATCH_EXACT; break;
@@ -196,8 +208,6 @@ cmd_verify_bundle(int argc, char **argv)
 		case OPT_ISS: issuer = optarg; iss_mode = PYVERIFY_MATCH_EXACT; break;
 		case OPT_ISS_RE: issuer = optarg; iss_mode = PYVERIFY_MATCH_REGEX; break;
 		case OPT_KEY: key_path = optarg; break;
-		case OPT_ROOT: root_path = optarg; break;
-		case OPT_STAGING: staging = 1; break;
 		case OPT_MIN_TIMES:
 			if (parse_count(optarg, &min_times) != 0) {
 				fprintf(stderr, "pyverify verify-bundle: "
@@ -231,6 +241,8 @@ cmd_verify_bundle(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	subject = argv[optind];
+	if (trust_env(&topts, "pyverify verify-bundle") != 0)
+		return EXIT_USAGE;
 
 	if (pyverify_policy_new(&policy, &err) != 0)
 		goto report;
@@ -268,16 +280,15 @@ cmd_verify_bundle(int argc, char **argv)
 		cli_line(stderr, "pyverify: %s", err.msg);
 		goto done;
 	}
-	if (trust_locate(root_file, sizeof(root_file), root_path, staging,
-	                 why_root, sizeof(why_root)) != 0) {
-		cli_line(stderr, "pyverify: %s", why_root);
-		goto done;
-	}
 	/* As for the bundle: a trusted root that cannot be read is exit 2,
 	 * one that was read and refused is a rejection at [trust-root]. */
-	if (pyverify_trust_root_load_file(&root, root_file, &err) != 0) {
-		name_file(&err, "trusted root", root_file);
+	memset(&err, 0, sizeof(err));
+	rc = trust_load(&root, &topts, &err);
+	if (rc != 0 && err.code != PYVERIFY_OK)
 		goto report;
+	if (rc != 0) {
+		exit_code = rc;
+		goto done;
 	}
 	rc = pyverify_bundle_load_file(&bundle, bundle_path, &err);
 	if (rc == 0 && !is_digest_arg(subject) &&

@@ -79,7 +79,15 @@ typedef enum {
 	PYVERIFY_STEP_SIGNATURE,         /* "signature" */
 	PYVERIFY_STEP_IDENTITY,          /* "identity" */
 	PYVERIFY_STEP_ISSUER,            /* "issuer" */
-	PYVERIFY_STEP_KEY                /* "key" (managed key bundles) */
+	PYVERIFY_STEP_KEY,               /* "key" (managed key bundles) */
+	PYVERIFY_STEP_TRUST_UPDATE,      /* "trust-update" (TUF refresh) */
+	/* Signing (pyverify_sign_*): the service or stage that failed. */
+	PYVERIFY_STEP_OIDC,              /* "oidc" (identity token) */
+	PYVERIFY_STEP_FULCIO,            /* "fulcio" (certificate) */
+	PYVERIFY_STEP_REKOR,             /* "rekor" (transparency log) */
+	PYVERIFY_STEP_TSA,               /* "tsa" (RFC 3161 timestamp) */
+	PYVERIFY_STEP_SIGN_VERIFY        /* "verify" (the new bundle, checked
+	                                    before it is handed out) */
 } pyverify_step;
 
 #define PYVERIFY_ERROR_MSG_SIZE 1024
@@ -487,6 +495,118 @@ pyverify_release_verdict_passes(const pyverify_release_verdict *v,
  */
 PYVERIFY_EXPORT char *
 pyverify_release_verdict_json(const pyverify_release_verdict *v);
+
+/* ---- Trust kept current by TUF (Sigstore's repositories) -------------- */
+
+/* The trusted root comes from a TUF repository (The Update Framework):
+ * Sigstore's production one (https://tuf-repo-cdn.sigstore.dev), its
+ * staging one (https://tuf-repo-cdn.sigstage.dev), or a private
+ * deployment's. The built-in repositories start from a pinned root (its
+ * version and SHA-256, checked before anything in it is trusted); a
+ * private one from a root file the caller names. Verified metadata and
+ * targets are cached on disk, one directory per repository:
+ *   <cache>/<repository>/metadata/   root.json, timestamp.json, ...
+ *   <cache>/<repository>/targets/    trusted_root.json,
+ *                                    signing_config.v0.2.json
+ *   <cache>/<repository>/refreshed   time of the last successful refresh
+ * These functions are NOT thread-safe for the same cache directory within
+ * one process (the daemon refreshes from one thread); separate processes
+ * sharing a cache are serialised by a lock file. */
+
+/* Default maximum age of the cache before a refresh: 24 hours. */
+#define PYVERIFY_TUF_DEFAULT_MAX_AGE (24 * 60 * 60)
+/* Longest URL or path a pyverify_tuf_info holds. */
+#define PYVERIFY_TUF_PATH_MAX 4096
+
+typedef struct {
+	/* Repository base URL (metadata at <url>/<N>.root.json, targets at
+	 * <url>/targets/). NULL: Sigstore production, or staging when
+	 * `staging` is set. https:// only; http:// for loopback addresses or
+	 * with allow_http. */
+	const char *url;
+	int staging;
+	/* The repository's initial root.json, used only when the cache is
+	 * empty (bootstrap), unchecked beyond its own signatures: the caller
+	 * vouches for it. Required for a `url` that is not built in; for a
+	 * built-in repository it replaces the pinned root. */
+	const char *root_file;
+	/* Base of the cache; the repository's directory is created below it.
+	 * NULL: $XDG_CACHE_HOME/pyverify/tuf, else ~/.cache/pyverify/tuf.
+	 * The daemon passes its state directory. */
+	const char *cache_dir;
+	/* Never touch the network: the cached metadata is checked
+	 * (signatures, versions, lengths and hashes; not expiry, so a build
+	 * chroot keeps working) and the cached trusted_root.json must match
+	 * its trusted targets entry. */
+	int offline;
+	/* Seconds after the last successful refresh before
+	 * pyverify_tuf_trust_root refreshes again. 0: the default (24 h);
+	 * negative: refresh on every call. */
+	int64_t max_age;
+	/* PEM file of CAs for HTTPS; NULL: the system store. */
+	const char *ca_bundle;
+	/* http:// also to hosts that are not loopback (never for the
+	 * built-in repositories' defaults; an explicit deployment choice). */
+	int allow_http;
+	/* Reference time, Unix seconds, for expiry and cache age; 0: the
+	 * clock. For tests only, not a user setting. */
+	int64_t now;
+} pyverify_tuf_options;
+
+typedef struct {
+	int present;      /* the role's metadata is cached and trusted */
+	uint64_t version;
+	int64_t expires;  /* Unix seconds */
+} pyverify_tuf_role_info;
+
+typedef struct {
+	char url[PYVERIFY_TUF_PATH_MAX];       /* the repository */
+	char cache_dir[PYVERIFY_TUF_PATH_MAX]; /* its own cache directory */
+	pyverify_tuf_role_info root, timestamp, snapshot, targets;
+	/* Unix seconds of the last successful refresh; 0: never. */
+	int64_t last_refresh;
+	/* This call refreshed from the network successfully. */
+	int refreshed;
+	/* One line when a refresh failed and the cached trusted root was used
+	 * instead (it names the cache's age and why the refresh failed), or
+	 * when the cached metadata has expired; "" otherwise. */
+	char warning[PYVERIFY_ERROR_MSG_SIZE];
+	/* The cached trusted_root.json and its SHA-256 (lowercase hex); ""
+	 * when not cached yet. */
+	char trusted_root_path[PYVERIFY_TUF_PATH_MAX];
+	char trusted_root_sha256[65];
+	/* The cached signing_config.v0.2.json; "" when the repository does
+	 * not list one (or it is not cached yet). */
+	char signing_config_path[PYVERIFY_TUF_PATH_MAX];
+} pyverify_tuf_info;
+
+/* Refreshes now (never offline): the TUF workflow, then trusted_root.json
+ * and, when the repository lists it, signing_config.v0.2.json, into the
+ * cache. info (may be NULL) describes the result, also on most failures.
+ * PYVERIFY_EIO (repository unreachable, cache unwritable), PYVERIFY_EREJECT
+ * (metadata or a target failed a check; the cache keeps the last good
+ * state), PYVERIFY_EUSAGE (options, offline, no bootstrap root),
+ * PYVERIFY_ENOMEM; step PYVERIFY_STEP_TRUST_UPDATE. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_tuf_update(pyverify_tuf_info *info, const pyverify_tuf_options *opts,
+                    pyverify_error *err);
+
+/* The trusted root to verify with, from the cache when it is younger than
+ * max_age (no network), else after a refresh. When the refresh fails and
+ * a cached trusted root exists, that one is returned and info->warning
+ * says so (with its age). Offline: the cache only. Fails (the message says
+ * what to do) when nothing usable exists. info may be NULL. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_tuf_trust_root(pyverify_trust_root **out, pyverify_tuf_info *info,
+                        const pyverify_tuf_options *opts, pyverify_error *err);
+
+/* What is cached, without the network and without refreshing: the roles
+ * present are those whose metadata checks out offline. 0 also when nothing
+ * is cached yet (info->root.present is 0); PYVERIFY_EREJECT when the cache
+ * fails its checks. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_tuf_status(pyverify_tuf_info *info, const pyverify_tuf_options *opts,
+                    pyverify_error *err);
 
 #ifdef __cplusplus
 }

@@ -69,10 +69,37 @@ usage(FILE *f)
 	    "  --min-upload-rate N      bytes/s [PYVERIFYD_MIN_UPLOAD_RATE] 64K\n"
 	    "  --drain-timeout SECONDS  on SIGTERM, how long requests in flight\n"
 	    "                           may take to finish [PYVERIFYD_DRAIN_TIMEOUT] 30\n"
-	    "  --trusted-root FILE      Sigstore trusted_root.json\n"
+	    "  --trusted-root FILE      a fixed Sigstore trusted_root.json,\n"
+	    "                           reloaded on SIGHUP; the TUF options\n"
+	    "                           below are then ignored\n"
 	    "                           [PYVERIFYD_TRUSTED_ROOT, then\n"
-	    "                           PYVERIFY_TRUSTED_ROOT] default\n"
-	    "                           /etc/pyverify/trusted_root.json\n"
+	    "                           PYVERIFY_TRUSTED_ROOT] default: none, the\n"
+	    "                           trusted root comes from TUF\n"
+	    "\n"
+	    "Without --trusted-root the trusted root comes from a TUF repository\n"
+	    "(Sigstore's by default), refreshed at start and in the background;\n"
+	    "a failed refresh keeps the last good root (the cached one after a\n"
+	    "restart) and is retried after min(interval, %d s).\n"
+	    "  --state-dir DIR          TUF cache (metadata and trusted root)\n"
+	    "                           [PYVERIFYD_STATE_DIR] default\n"
+	    "                           $STATE_DIRECTORY (systemd's\n"
+	    "                           StateDirectory=), else /var/lib/pyverifyd\n"
+	    "  --tuf-url URL            TUF repository (https://; http:// only\n"
+	    "                           to loopback) [PYVERIFYD_TUF_URL] default\n"
+	    "                           https://tuf-repo-cdn.sigstore.dev\n"
+	    "  --tuf-root FILE          the repository's initial root.json, used\n"
+	    "                           while the cache is empty; required with\n"
+	    "                           --tuf-url [PYVERIFYD_TUF_ROOT] default:\n"
+	    "                           the pinned root of Sigstore's repository\n"
+	    "  --staging                Sigstore's staging repository\n"
+	    "                           (https://tuf-repo-cdn.sigstage.dev)\n"
+	    "                           [PYVERIFYD_STAGING=1]\n"
+	    "  --ca-bundle FILE         PEM CAs for the TUF repository's HTTPS\n"
+	    "                           [PYVERIFYD_CA_BUNDLE] default: the system\n"
+	    "                           store\n"
+	    "  --trust-refresh-interval SECONDS  time between TUF refreshes\n"
+	    "                           [PYVERIFYD_TRUST_REFRESH_INTERVAL] 3600\n"
+	    "\n"
 	    "  --policy FILE            CPython signing policy\n"
 	    "                           [PYVERIFYD_POLICY] default\n"
 	    "                           %s\n"
@@ -103,9 +130,10 @@ usage(FILE *f)
 	    "415 wrong content type, 503 trust material not loaded.\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the trusted root, policy and token files\n"
-	    "(all or nothing); SIGTERM/SIGINT stop accepting, let requests in\n"
-	    "flight finish, exit 0.\n",
-	    pyverify_release_policy_installed_path());
+	    "(all or nothing; in TUF mode the last verified trusted root is\n"
+	    "kept and a TUF refresh starts at once); SIGTERM/SIGINT stop\n"
+	    "accepting, let requests in flight finish, exit 0.\n",
+	    PVD_REFRESH_RETRY_SECONDS, pyverify_release_policy_installed_path());
 }
 
 /* "1048576", "1024K", "1M", "4G" (binary multiples). */
@@ -161,7 +189,9 @@ enum {
 	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_HEAD_TIMEOUT, OPT_MIN_RATE,
 	OPT_DRAIN,
 	OPT_ROOT, OPT_POLICY, OPT_CACHE, OPT_CACHE_TTL, OPT_CACHE_FTTL,
-	OPT_LOG, OPT_TOKENS, OPT_ADMIN, OPT_HELP, OPT_VERSION
+	OPT_LOG, OPT_TOKENS, OPT_ADMIN, OPT_STATE_DIR, OPT_TUF_URL,
+	OPT_TUF_ROOT, OPT_STAGING, OPT_CA_BUNDLE, OPT_REFRESH, OPT_HELP,
+	OPT_VERSION
 };
 
 static const struct {
@@ -187,6 +217,12 @@ static const struct {
 	{ OPT_LOG, "PYVERIFYD_LOG_FORMAT" },
 	{ OPT_TOKENS, "PYVERIFYD_TOKEN_FILE" },
 	{ OPT_ADMIN, "PYVERIFYD_ADMIN_TOKEN_FILE" },
+	{ OPT_STATE_DIR, "PYVERIFYD_STATE_DIR" },
+	{ OPT_TUF_URL, "PYVERIFYD_TUF_URL" },
+	{ OPT_TUF_ROOT, "PYVERIFYD_TUF_ROOT" },
+	{ OPT_STAGING, "PYVERIFYD_STAGING" },
+	{ OPT_CA_BUNDLE, "PYVERIFYD_CA_BUNDLE" },
+	{ OPT_REFRESH, "PYVERIFYD_TRUST_REFRESH_INTERVAL" },
 };
 
 static const struct option longopts[] = {
@@ -208,6 +244,12 @@ static const struct option longopts[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG },
 	{ "token-file", required_argument, NULL, OPT_TOKENS },
 	{ "admin-token-file", required_argument, NULL, OPT_ADMIN },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "tuf-url", required_argument, NULL, OPT_TUF_URL },
+	{ "tuf-root", required_argument, NULL, OPT_TUF_ROOT },
+	{ "staging", no_argument, NULL, OPT_STAGING },
+	{ "ca-bundle", required_argument, NULL, OPT_CA_BUNDLE },
+	{ "trust-refresh-interval", required_argument, NULL, OPT_REFRESH },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -271,7 +313,7 @@ apply(struct pvd_config *cfg, int opt, const char *v, const char *from)
 	case OPT_DRAIN:
 		bad = parse_uint(&cfg->drain_timeout, v, 0, 3600);
 		break;
-	case OPT_ROOT: cfg->trusted_root = v; break;
+	case OPT_ROOT: cfg->trusted_root = v[0] ? v : NULL; break;
 	case OPT_POLICY: cfg->policy = v; break;
 	case OPT_CACHE:
 		bad = parse_uint(&cfg->cache_entries, v, 0, 1u << 24);
@@ -292,6 +334,37 @@ apply(struct pvd_config *cfg, int opt, const char *v, const char *from)
 		break;
 	case OPT_TOKENS: cfg->token_file = v[0] ? v : NULL; break;
 	case OPT_ADMIN: cfg->admin_token_file = v[0] ? v : NULL; break;
+	case OPT_STATE_DIR:
+		cfg->state_dir = v;
+		cfg->tuf_option_given = 1;
+		break;
+	case OPT_TUF_URL:
+		cfg->tuf_url = v;
+		cfg->tuf_option_given = 1;
+		break;
+	case OPT_TUF_ROOT:
+		cfg->tuf_root = v;
+		cfg->tuf_option_given = 1;
+		break;
+	case OPT_STAGING:
+		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ||
+		    strcmp(v, "yes") == 0)
+			cfg->staging = 1;
+		else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 ||
+		         strcmp(v, "no") == 0)
+			cfg->staging = 0;
+		else
+			bad = 1;
+		cfg->tuf_option_given |= cfg->staging;
+		break;
+	case OPT_CA_BUNDLE:
+		cfg->ca_bundle = v;
+		cfg->tuf_option_given = 1;
+		break;
+	case OPT_REFRESH:
+		/* A week at most: TUF timestamps expire within days. */
+		bad = parse_uint(&cfg->refresh_interval, v, 1, 7 * 86400);
+		break;
 	default: bad = 1; break;
 	}
 	if (bad) {
@@ -322,7 +395,23 @@ pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
 	cfg->header_timeout = 10;
 	cfg->min_upload_rate = 64u << 10;
 	cfg->drain_timeout = 30;
-	cfg->trusted_root = "/etc/pyverify/trusted_root.json";
+	/* No fixed file by default: trust kept current through TUF. */
+	cfg->trusted_root = NULL;
+	{
+		/* systemd may list several directories, colon-separated. */
+		static char state_dir[PATH_MAX];
+		const char *sd = getenv("STATE_DIRECTORY");
+		size_t n = sd != NULL ? strcspn(sd, ":") : 0;
+
+		if (n > 0 && n < sizeof(state_dir)) {
+			memcpy(state_dir, sd, n);
+			state_dir[n] = '\0';
+			cfg->state_dir = state_dir;
+		} else {
+			cfg->state_dir = "/var/lib/pyverifyd";
+		}
+	}
+	cfg->refresh_interval = 3600;
 	{
 		/* The source tree's policy when run from its build directory,
 		 * as for the CLI. */
@@ -352,7 +441,9 @@ pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
 			printf("%s %s\n", PVD_NAME, PYVERIFY_VERSION);
 			return 1;
 		}
-		if (c == '?' || apply(cfg, c, optarg, "the command line") != 0) {
+		if (c == '?' ||
+		    apply(cfg, c, optarg != NULL ? optarg : "1",
+		          "the command line") != 0) {
 			if (c == '?')
 				fprintf(stderr, "%s: see --help\n", PVD_NAME);
 			return -1;

@@ -221,6 +221,13 @@ do_trust(struct pvd_request *r, struct MHD_Connection *c)
 	json_object_set_new(doc, "last_reload",
 	                    json_pack("{s:s,s:b,s:s?}", "at", when, "ok", ok,
 	                              "error", ok ? NULL : why));
+	/* The refresh outcome changes without a new snapshot: read live. */
+	json_object_set_new(doc, "source", json_string(cfg->trusted_root != NULL
+	                                               ? "file" : "tuf"));
+	if (cfg->trusted_root == NULL) {
+		json_t *tuf = pvd_refresh_json();
+		json_object_set_new(doc, "tuf", tuf != NULL ? tuf : json_null());
+	}
 	body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	return respond(r, c, ready(r->snap) ? 200 : 503, body,
@@ -236,6 +243,7 @@ do_reload(struct pvd_request *r, struct MHD_Connection *c)
 	char *body;
 	int rc = pvd_trust_reload(why, sizeof(why));
 
+	pvd_refresh_kick(); /* TUF mode: fetch a newer root too */
 	pvd_json_text(safe, sizeof(safe), why);
 
 	s = pvd_trust_acquire();

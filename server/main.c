@@ -153,11 +153,17 @@ main(int argc, char **argv)
 		pvd_log("error", "cannot start: %s", why);
 		return 1;
 	}
+	if (pvd_refresh_start(&cfg) != 0) {
+		rc = 1;
+		goto done;
+	}
 	{
 		struct pvd_snapshot *s = pvd_trust_acquire();
 		if (s->root == NULL || s->policy == NULL)
 			pvd_log("warn", "not ready (verification answers 503 until "
-			        "a reload succeeds): %s", s->not_ready);
+			        "%s): %s", cfg.trusted_root != NULL
+			        ? "a reload succeeds" : "a TUF refresh succeeds",
+			        s->not_ready);
 		if (!s->tokens_enabled)
 			pvd_log("warn", "no --token-file: /v1/* is open to anyone "
 			        "who can reach %s", cfg.listen);
@@ -194,16 +200,27 @@ main(int argc, char **argv)
 			else
 				pvd_log("error", "SIGHUP: reload failed, keeping the "
 				        "current trust material: %s", why);
+			/* TUF mode: a fresh root too, without waiting. */
+			pvd_refresh_kick();
 			continue;
 		}
 		pvd_log("info", "%s: draining requests in flight (up to %u s)",
 		        sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg.drain_timeout);
 		break;
 	}
+	/* The refresh thread stops while requests drain. */
+	pvd_refresh_request_stop();
 	pvd_http_drain_and_stop(d, cfg.drain_timeout);
 	pvd_log("info", "stopped");
 	rc = 0;
 done:
+	if (pvd_refresh_join(PVD_REFRESH_JOIN_SECONDS) != 0) {
+		/* Exiting ends it; freeing the trust state under it would not. */
+		pvd_log("warn", "a TUF refresh is still waiting on the network; "
+		        "exiting without it");
+		pvd_cache_free();
+		return rc;
+	}
 	pvd_trust_shutdown();
 	pvd_cache_free();
 	return rc;

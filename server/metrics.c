@@ -131,6 +131,67 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+/* TUF mode only: when trust was last refreshed and when the cached
+ * metadata expires (alert before a dead repository makes it stale). */
+static void
+render_refresh(struct sbuf *b)
+{
+	struct pvd_refresh_state *st = malloc(sizeof(*st));
+	const pyverify_tuf_role_info *roles[4];
+	static const char *const names[4] = { "root", "timestamp", "snapshot",
+	                                      "targets" };
+	size_t i;
+
+	if (st == NULL) {
+		b->oom = 1;
+		return;
+	}
+	pvd_refresh_get(st);
+	if (!st->enabled) {
+		free(st);
+		return;
+	}
+	roles[0] = &st->root;
+	roles[1] = &st->timestamp;
+	roles[2] = &st->snapshot;
+	roles[3] = &st->targets;
+	sb_printf(b, "# HELP pyverifyd_trust_refreshes_total TUF refreshes "
+	          "by outcome.\n# TYPE pyverifyd_trust_refreshes_total "
+	          "counter\npyverifyd_trust_refreshes_total{result=\"ok\"} "
+	          "%llu\npyverifyd_trust_refreshes_total{result=\"failed\"} "
+	          "%llu\n", st->ok_total, st->failed_total);
+	sb_printf(b, "# HELP pyverifyd_trust_refresh_failures_total Failed "
+	          "TUF refreshes.\n# TYPE pyverifyd_trust_refresh_failures_total"
+	          " counter\npyverifyd_trust_refresh_failures_total %llu\n",
+	          st->failed_total);
+	sb_printf(b, "# HELP pyverifyd_trust_last_refresh_timestamp_seconds "
+	          "When the last TUF refresh was tried (0: never).\n# TYPE "
+	          "pyverifyd_trust_last_refresh_timestamp_seconds gauge\n"
+	          "pyverifyd_trust_last_refresh_timestamp_seconds %lld\n"
+	          "# HELP pyverifyd_trust_last_refresh_success_timestamp_seconds "
+	          "When a TUF refresh last succeeded (0: never).\n# TYPE "
+	          "pyverifyd_trust_last_refresh_success_timestamp_seconds gauge\n"
+	          "pyverifyd_trust_last_refresh_success_timestamp_seconds %lld\n",
+	          (long long)st->last_attempt, (long long)st->last_success);
+	sb_printf(b, "# HELP pyverifyd_trust_metadata_expiry_timestamp_seconds "
+	          "When the trusted TUF metadata of each role expires.\n# TYPE "
+	          "pyverifyd_trust_metadata_expiry_timestamp_seconds gauge\n");
+	for (i = 0; i < 4; i++)
+		if (roles[i]->present)
+			sb_printf(b, "pyverifyd_trust_metadata_expiry_timestamp_"
+			          "seconds{role=\"%s\"} %lld\n", names[i],
+			          (long long)roles[i]->expires);
+	sb_printf(b, "# HELP pyverifyd_trust_metadata_version Version of the "
+	          "trusted TUF metadata of each role.\n# TYPE "
+	          "pyverifyd_trust_metadata_version gauge\n");
+	for (i = 0; i < 4; i++)
+		if (roles[i]->present)
+			sb_printf(b, "pyverifyd_trust_metadata_version{role=\"%s\"} "
+			          "%llu\n", names[i],
+			          (unsigned long long)roles[i]->version);
+	free(st);
+}
+
 char *
 pvd_metrics_render(void)
 {
@@ -214,6 +275,7 @@ pvd_metrics_render(void)
 	          s != NULL ? (unsigned long long)s->generation : 0ULL,
 	          s != NULL ? (long long)s->loaded_at : 0LL);
 	pvd_trust_release(s);
+	render_refresh(&b);
 	if (b.oom) {
 		free(b.p);
 		return NULL;

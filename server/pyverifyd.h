@@ -10,6 +10,9 @@
  *   trust.c     trust snapshots: trusted root + policy + tokens, loaded,
  *               validated and swapped atomically (reference counted)
  *   trust_json.c the /v1/trust document of a snapshot
+ *   refresh.c   TUF mode (no --trusted-root): the background thread that
+ *               keeps the trusted root current, and its state for
+ *               /v1/trust and /metrics
  *   auth.c      bearer token files and constant-time checks
  *   cache.c     LRU verdict cache
  *   metrics.c   Prometheus counters and histogram
@@ -48,8 +51,16 @@ struct pvd_config {
 	unsigned header_timeout;     /* seconds to send a whole request head */
 	uint64_t min_upload_rate;    /* bytes/s a slow body must keep up */
 	unsigned drain_timeout;      /* seconds SIGTERM waits for requests */
-	const char *trusted_root;
+	const char *trusted_root;    /* NULL: TUF mode (refresh.c) */
 	const char *policy;
+	/* TUF mode: the cache directory and the repository. */
+	const char *state_dir;
+	const char *tuf_url;         /* NULL: Sigstore's (or staging) */
+	const char *tuf_root;        /* bootstrap root.json; NULL: pinned */
+	int staging;
+	const char *ca_bundle;       /* NULL: the system store */
+	unsigned refresh_interval;   /* seconds between refreshes */
+	int tuf_option_given;        /* ignored with --trusted-root: warn */
 	unsigned cache_entries;      /* 0 disables the cache */
 	unsigned cache_ttl;          /* seconds a verified verdict is kept */
 	unsigned cache_failure_ttl;  /* seconds any other verdict is kept */
@@ -115,10 +126,54 @@ void pvd_trust_release(struct pvd_snapshot *s);
 void pvd_trust_shutdown(void);
 /* Last reload outcome, for /v1/trust and /metrics. */
 void pvd_trust_last_reload(int64_t *at, int *ok, char *why, size_t whylen);
+/* TUF mode: a verified trusted_root.json (label: its cache path). Builds
+ * and publishes a snapshot with it as a reload does (policy and tokens
+ * read again); on success later reloads reuse these bytes. 0 or -1 (the
+ * current snapshot and root stay). */
+int pvd_trust_set_root(const uint8_t *buf, size_t len, const char *label,
+                       char *why, size_t whylen);
+/* TUF mode, no root adopted yet: why, shown by /readyz and 503s. */
+void pvd_trust_set_root_missing(const char *why);
 
 /* trust_json.c: the /v1/trust body of a snapshot (malloc'd; NULL on ENOMEM). */
 char *pvd_trust_json(const struct pvd_snapshot *s, const char *root_path,
                      const char *policy_path);
+
+/* ---- refresh.c ------------------------------------------------------------ */
+
+/* The retry delay after a failed refresh is min(interval, this). */
+#define PVD_REFRESH_RETRY_SECONDS 60
+/* Shutdown waits this long for a refresh in flight, then exits anyway. */
+#define PVD_REFRESH_JOIN_SECONDS 5
+
+/* Starts TUF mode: adopts the cached trusted root when the cache checks
+ * out (so a restart without network still serves), then starts the
+ * thread that refreshes at once and every cfg->refresh_interval. A no-op
+ * with --trusted-root. 0, or -1 when the thread cannot start. */
+int pvd_refresh_start(const struct pvd_config *cfg);
+/* Asks for a refresh now (SIGHUP, admin reload); returns at once. */
+void pvd_refresh_kick(void);
+/* Tells the thread to stop (returns at once; shutdown begins). */
+void pvd_refresh_request_stop(void);
+/* Joins the thread, waiting at most `seconds` for a refresh in flight.
+ * 0 when joined (or never started), -1 when it is still running. */
+int pvd_refresh_join(unsigned seconds);
+
+struct pvd_refresh_state {
+	int enabled;                    /* TUF mode */
+	char url[PYVERIFY_TUF_PATH_MAX];
+	char cache_dir[PYVERIFY_TUF_PATH_MAX];
+	pyverify_tuf_role_info root, timestamp, snapshot, targets;
+	char trusted_root_sha256[65];   /* of the adopted root; "" none */
+	unsigned interval;
+	int64_t last_attempt, last_success; /* Unix seconds; 0: never */
+	int last_ok;
+	char last_error[PYVERIFY_ERROR_MSG_SIZE];
+	unsigned long long ok_total, failed_total;
+};
+void pvd_refresh_get(struct pvd_refresh_state *out);
+/* The "tuf" member of /v1/trust; NULL with --trusted-root or ENOMEM. */
+struct json_t *pvd_refresh_json(void);
 
 /* ---- cache.c ------------------------------------------------------------- */
 

@@ -23,6 +23,12 @@ static const char *const step_codes[] = {
 	[PYVERIFY_STEP_IDENTITY] = "identity",
 	[PYVERIFY_STEP_ISSUER] = "issuer",
 	[PYVERIFY_STEP_KEY] = "key",
+	[PYVERIFY_STEP_TRUST_UPDATE] = "trust-update",
+	[PYVERIFY_STEP_OIDC] = "oidc",
+	[PYVERIFY_STEP_FULCIO] = "fulcio",
+	[PYVERIFY_STEP_REKOR] = "rekor",
+	[PYVERIFY_STEP_TSA] = "tsa",
+	[PYVERIFY_STEP_SIGN_VERIFY] = "verify",
 };
 
 const char *

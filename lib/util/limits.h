@@ -45,4 +45,30 @@
 /* JSON nesting depth accepted in any document. */
 #define PV_MAX_JSON_DEPTH 32
 
+/* TUF metadata, each role by what Sigstore's repositories need with room
+ * to grow (the same bounds as python-tuf's defaults): a download that
+ * grows past its bound is cut off (endless-data attack). */
+#define PV_MAX_TUF_ROOT_BYTES (512u << 10)
+#define PV_MAX_TUF_TIMESTAMP_BYTES (16u << 10)
+#define PV_MAX_TUF_SNAPSHOT_BYTES (2u << 20)
+#define PV_MAX_TUF_TARGETS_BYTES (5u << 20)
+/* A target is bounded by its listed length, and that by this. */
+#define PV_MAX_TUF_TARGET_BYTES (64u << 20)
+/* Root versions walked in one refresh (python-tuf: 256). */
+#define PV_TUF_MAX_ROOT_ROTATIONS 256
+/* Delegated roles visited in one target search (python-tuf: 32). */
+#define PV_TUF_MAX_DELEGATIONS 32
+/* Keys and signatures in one TUF document. */
+#define PV_MAX_TUF_KEYS 1024
+#define PV_MAX_TUF_SIGNATURES 1024
+
+/* HTTP answers (net/). A Retry-After longer than this is cut to it, so a
+ * server cannot park a client; the backoff between retries never grows
+ * past the cap; redirects are followed at most this many times (curl's
+ * own tool defaults to 50; no Sigstore service needs more than one). */
+#define PV_NET_MAX_RETRY_AFTER_MS 5000
+#define PV_NET_MAX_BACKOFF_MS 8000
+#define PV_NET_MAX_RETRIES 8
+#define PV_NET_MAX_REDIRECTS 5
+
 #endif

@@ -57,6 +57,21 @@ PV_MUST_CHECK int pv_file_read(uint8_t **out, size_t *len, const char *path,
                                unsigned flags, size_t max, const char *what,
                                char *why, size_t whylen);
 
+/* ---- file_write.c ------------------------------------------------------ */
+
+/* Creates every missing directory above path (not path itself), each with
+ * mode; 0 or -1 with errno. */
+PV_MUST_CHECK int pv_mkdir_parents(const char *path, mode_t mode);
+/* Creates dir and every missing directory above it; 0 or -1 with errno. */
+PV_MUST_CHECK int pv_mkdir_p(const char *dir, mode_t mode);
+/* Replaces path with exactly data[0..len): a new temporary file in the same
+ * directory (mkstemp, O_EXCL), fsync, rename, fsync of the directory. A
+ * crash or full disk leaves the old file or the new one, never a mix; a
+ * symbolic link at path is replaced, not followed. mode is applied as
+ * given (no umask). 0, or -1 with errno (the temporary file removed). */
+PV_MUST_CHECK int pv_file_write_atomic(const char *path, const void *data,
+                                       size_t len, mode_t mode);
+
 /* ---- encoding.c --------------------------------------------------------- */
 
 /* An owned byte string. data may be NULL when len is 0. */

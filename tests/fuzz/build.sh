@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 CC=${FUZZ_CC:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 JOBS=${FUZZ_JOBS:-2}
-PKGS="openssl jansson libsodium"
+PKGS="openssl jansson libsodium libcurl"
 PKG_CFLAGS=$(pkg-config --cflags $PKGS)
 PKG_LIBS=$(pkg-config --libs $PKGS)
 WARN="-std=c11 -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wformat=2 \
@@ -21,7 +21,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all \
 CFLAGS="-O1 -g $WARN $DEFS $SAN -Ilib -Itests/support $PKG_CFLAGS"
 
 ALL_TARGETS="fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body fuzz_tsa
-fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server"
+fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server fuzz_tuf_metadata"
 # fuzz_server links the daemon (server/ but main.c) and libmicrohttpd.
 MHD_CFLAGS=$(pkg-config --cflags libmicrohttpd)
 MHD_LIBS=$(pkg-config --libs libmicrohttpd)

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 
 OUT=${FUZZ_BUILD:-build-fuzz}
 TARGETS="fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body fuzz_tsa
-fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server"
+fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server fuzz_tuf_metadata"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pyverify-mkcorpus.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

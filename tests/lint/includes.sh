@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 
 # Layers from the bottom; each may include the ones listed before it.
-LAYERS="util crypto format verify cpython"
+LAYERS="util crypto format verify cpython net tuf"
 # cpython/ sits on the public API: it may include util/ and nothing else of
 # the library's private layers.
 allowed() { # allowed LAYER -> folders its files may include
@@ -17,6 +17,8 @@ allowed() { # allowed LAYER -> folders its files may include
 	format) echo "util crypto format" ;;
 	verify) echo "util crypto format verify" ;;
 	cpython) echo "util cpython $CPYTHON_EXTRA" ;;
+	net) echo "util net" ;;
+	tuf) echo "util crypto format net tuf" ;;
 	front) echo "util" ;;
 	esac
 }
