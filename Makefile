@@ -14,7 +14,14 @@
 #   make test-asan      unit tests built with AddressSanitizer and UBSan
 #   make bench          speed measurements, printed as ratios
 #   make bench-server   pyverifyd throughput under wrk, as ratios
-#   make install        PREFIX=... DESTDIR=...
+#   make install        PREFIX=... DESTDIR=... (LIBDIR, SYSTEMD_UNIT_DIR)
+#   make deb            the Debian packages (deploy/debian), built in a
+#                       temporary copy of the tree; the .deb files land in
+#                       DEB_OUT (build/deb)
+#   make package-check  (part of check) build the packages, lintian, install
+#                       them into a temporary root, --version, man -l,
+#                       systemd-analyze verify, completions, and the
+#                       deploy/hooks/distro snippets in real package builds
 #   make lint           banned functions; include rules of lib/README.md
 #   make fuzz           libFuzzer, FUZZ_SECONDS (60) per target (clang)
 #   make fuzz-check     every fuzz target for FUZZ_CHECK_SECONDS (15), two at
@@ -28,10 +35,16 @@ CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
 PKGS     = openssl jansson libsodium libcurl
 DEB_PKGS = libssl-dev libjansson-dev libcurl4-openssl-dev libsodium-dev \
-           libcriterion-dev libmicrohttpd-dev pkg-config openssl
+           libcriterion-dev libmicrohttpd-dev pkg-config openssl scdoc
+# make package-check: building and checking the Debian packages, the RPM
+# snippet (rpm) and the completions (bash-completion, zsh).
+PKG_DEB_PKGS = debhelper lintian devscripts fakeroot rpm bash-completion zsh \
+               man-db systemd
 # clang 14's libFuzzer and sanitizer runtimes (libclang_rt.fuzzer-x86_64.a)
 # are in libclang-rt-14-dev, only a Recommends of clang: named explicitly.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
@@ -55,9 +68,10 @@ LDHARDEN = -Wl,-z,relro,-z,now,-z,noexecstack
 ALL_CFLAGS = $(WARN) $(DEFS) $(HARDEN) $(DEPFLAGS) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 BUILD ?= build
+VERSION := $(shell sed -n 's/^\#define PYVERIFY_VERSION "\(.*\)"/\1/p' lib/pyverify.h)
 # lib/ is layered, one folder a layer (lib/README.md): util, crypto, format,
-# verify, cpython, net, tuf; lib/pyverify.h is the public API.
-LIB_LAYERS = util crypto format verify cpython net tuf
+# verify, cpython, net, tuf, sign; lib/pyverify.h is the public API.
+LIB_LAYERS = util crypto format verify cpython net tuf sign
 LIB_SRC  = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 CMD_SRC  = $(sort $(wildcard cmd/*.c))
 SRV_SRC  = $(sort $(wildcard server/*.c))
@@ -73,8 +87,22 @@ DEPS     = $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(SRV_OBJ:.o=.d) \
 
 SERVER_BIN = $(if $(SRV_SRC),$(BUILD)/pyverifyd)
 
+MAN_PAGES = $(BUILD)/man/pyverify.1 $(BUILD)/man/pyverifyd.8 \
+            $(BUILD)/man/libpyverify.3
+
 all: $(BUILD)/pyverify $(BUILD)/libpyverify.a $(BUILD)/libpyverify.so \
-     $(BUILD)/pyverify.pc $(SERVER_BIN) $(BUILD)/tuf-client
+     $(BUILD)/pyverify.pc $(SERVER_BIN) $(BUILD)/tuf-client $(MAN_PAGES)
+
+# The man pages: scdoc sources next to what they document.
+$(BUILD)/man/pyverify.1: cmd/pyverify.1.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+$(BUILD)/man/pyverifyd.8: server/pyverifyd.8.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+$(BUILD)/man/libpyverify.3: lib/libpyverify.3.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
 
 # PREFIX is compiled in (trusted-root and policy locations) and written to
 # the .pc file: a different PREFIX must rebuild them, so it is kept in a
@@ -82,7 +110,7 @@ all: $(BUILD)/pyverify $(BUILD)/libpyverify.a $(BUILD)/libpyverify.so \
 PREFIX_STAMP = $(BUILD)/prefix.stamp
 $(PREFIX_STAMP): FORCE
 	@mkdir -p $(@D)
-	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+	@echo '$(PREFIX) $(LIBDIR)' | cmp -s - $@ || echo '$(PREFIX) $(LIBDIR)' > $@
 FORCE:
 
 $(BUILD)/obj/%.o: %.c $(PREFIX_STAMP)
@@ -107,10 +135,10 @@ $(BUILD)/pyverifyd: $(SRV_OBJ) $(BUILD)/libpyverify.a
 
 $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 	@mkdir -p $(@D)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	    'includedir=$${prefix}/include' '' 'Name: pyverify' \
 	    'Description: Offline Sigstore bundle verification' \
-	    'Version: 0.1.0' 'Requires.private: libcrypto jansson libsodium libcurl' \
+	    'Version: $(VERSION)' 'Requires.private: libcrypto jansson libsodium libcurl' \
 	    'Libs: -L$${libdir} -lpyverify' 'Cflags: -I$${includedir}' > $@
 
 # Unit tests: one Criterion binary per tests/test_*.c, linked with the
@@ -174,10 +202,11 @@ check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
 	$(MAKE) fuzz-check
+	$(MAKE) package-check
 
 # Installs the Debian packages that are missing (as root), or says how.
 deps:
-	@missing=""; for p in $(DEB_PKGS) $(FUZZ_DEB_PKGS); do \
+	@missing=""; for p in $(DEB_PKGS) $(FUZZ_DEB_PKGS) $(PKG_DEB_PKGS); do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
@@ -189,7 +218,11 @@ deps:
 	    echo "  apt-get install -y$$missing"; exit 1; \
 	fi
 
-BENCH_BINS = $(BUILD)/bench/bench_verify $(BUILD)/bench/mkfixture
+BENCH_BINS = $(BUILD)/bench/bench_verify $(BUILD)/bench/mkfixture \
+    $(BUILD)/bench/bench_exec
+$(BUILD)/bench/bench_exec: tests/bench/bench_exec.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 $(BUILD)/bench/bench_verify: tests/bench/bench_verify.c $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpyverify.a $(PKG_LIBS) -lpthread
@@ -207,8 +240,20 @@ bench: all $(BENCH_BINS)
 	sh tests/bench/run.sh $(BUILD)
 
 # pyverifyd under wrk on loopback (installs wrk as root), 10 s per run.
-bench-server: all $(BUILD)/bench/bench_verify
+bench-server: all $(BENCH_BINS)
 	sh tests/bench/server/run.sh $(BUILD) 10
+
+# Interoperability: bundles made by pyverify's signer against the loopback
+# fake services, verified by sigstore-js (needs node, npm and the npm
+# registry; not part of check). tests/interop/sigstore-js.sh.
+$(BUILD)/interop/mkbundles: tests/interop/mkbundles.c $(SUP_OBJ) \
+    $(BUILD)/libpyverify.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
+	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) -lpthread
+
+interop: all $(BUILD)/interop/mkbundles
+	sh tests/interop/sigstore-js.sh $(BUILD)
 
 # libFuzzer targets for every parser of untrusted bytes and for pyverifyd's
 # request handling (needs clang with libFuzzer; jq for the optional seeds
@@ -231,18 +276,46 @@ fuzz-check:
 	tests/fuzz/check.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
 install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/share/pyverify
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/pyverify \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 	cp $(BUILD)/pyverify $(DESTDIR)$(PREFIX)/bin/
 	if [ -x $(BUILD)/pyverifyd ]; then cp $(BUILD)/pyverifyd $(DESTDIR)$(PREFIX)/bin/; fi
-	cp $(BUILD)/libpyverify.a $(DESTDIR)$(PREFIX)/lib/
-	cp $(BUILD)/libpyverify.so $(DESTDIR)$(PREFIX)/lib/libpyverify.so.0
-	ln -sf libpyverify.so.0 $(DESTDIR)$(PREFIX)/lib/libpyverify.so
-	cp $(BUILD)/pyverify.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	cp $(BUILD)/libpyverify.a $(DESTDIR)$(LIBDIR)/
+	cp $(BUILD)/libpyverify.so $(DESTDIR)$(LIBDIR)/libpyverify.so.0
+	ln -sf libpyverify.so.0 $(DESTDIR)$(LIBDIR)/libpyverify.so
+	cp $(BUILD)/pyverify.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	cp lib/pyverify.h $(DESTDIR)$(PREFIX)/include/
 	if [ -d policy ] && ls policy/*.json >/dev/null 2>&1; then \
 	    cp policy/*.json $(DESTDIR)$(PREFIX)/share/pyverify/; fi
+	cp $(BUILD)/man/pyverify.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp $(BUILD)/man/libpyverify.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	cp $(BUILD)/man/pyverifyd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	cp cmd/completion/pyverify.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pyverify
+	cp cmd/completion/_pyverify $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/
+	# The units name the installed paths (/usr/local in the source).
+	if [ -x $(BUILD)/pyverifyd ]; then \
+	    mkdir -p $(DESTDIR)$(SYSTEMD_UNIT_DIR) && \
+	    for u in pyverifyd.service pyverifyd.socket; do \
+	        sed 's|/usr/local/|$(PREFIX)/|g' deploy/systemd/$$u \
+	            > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u || exit 1; done; fi
+
+# The Debian packages (deploy/debian), built from a temporary copy of the
+# tree so nothing is left in the checkout; the .deb, .buildinfo and
+# .changes files land in DEB_OUT.
+DEB_OUT ?= $(BUILD)/deb
+deb:
+	sh tests/package/build_deb.sh $(DEB_OUT)
+
+# Builds the packages and checks them, and runs the distribution snippets
+# in real package builds (tests/package/check.sh).
+package-check:
+	sh tests/package/check.sh $(BUILD)/package-check $(BUILD)
 
 BANNED = strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|sscanf
 lint:
@@ -261,4 +334,6 @@ clean:
 
 -include $(DEPS)
 
-.PHONY: FORCE all bench-server check fuzz fuzz-check deps test test-asan tests-build bench install lint clean
+
+.PHONY: interop
+.PHONY: FORCE all bench-server check fuzz fuzz-check deps test test-asan tests-build bench install lint clean deb package-check

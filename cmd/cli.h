@@ -17,6 +17,8 @@ enum {
 
 int cmd_verify_bundle(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
 
 /* Maps a library status to an exit code: only PYVERIFY_OK maps to 0. */
 int cli_exit_code(int status);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "release_cli.h"
+#include "version.h"
 
 static const struct verb {
 	const char *name;
@@ -17,6 +18,10 @@ static const struct verb {
 	  "verify one Sigstore bundle (Sigstore conformance CLI protocol)" },
 	{ "trust", cmd_trust,
 	  "update (TUF), show or import the trusted root verification uses" },
+	{ "sign", cmd_sign,
+	  "sign release files with Sigstore (keyless or --key)" },
+	{ "attest", cmd_attest,
+	  "sign an in-toto statement about release files (DSSE)" },
 };
 
 static void
@@ -40,11 +45,13 @@ usage(FILE *f)
 	        "  pyverify trust update\n"
 	        "  PYVERIFY_OFFLINE=1 pyverify Python-3.14.0.tgz\n"
 	        "  pyverify trust import trusted_root.json\n"
+	        "  pyverify sign Python-3.14.0.tgz Python-3.14.0.tar.xz\n"
 	        "  pyverify verify-bundle --bundle F.sigstore \\\n"
 	        "      --certificate-identity hugo@python.org \\\n"
 	        "      --certificate-oidc-issuer https://github.com/login/oauth F\n"
 	        "\n"
-	        "pyverify --version prints the version.\n");
+	        "pyverify --version prints the version, the libraries in use and where\n"
+	        "the policy and the trusted root come from.\n");
 }
 
 int
@@ -61,10 +68,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("pyverify %s\n", PYVERIFY_VERSION);
-		return 0;
-	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(stdout);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);

@@ -608,6 +608,230 @@ PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
 pyverify_tuf_status(pyverify_tuf_info *info, const pyverify_tuf_options *opts,
                     pyverify_error *err);
 
+/* ---- OIDC identity tokens --------------------------------------------- */
+
+/* Keyless signing needs an OIDC identity token (a JWT with audience
+ * "sigstore"). pyverify_oidc_token_get() takes the first one found:
+ *   1. the explicit token (opts->token: the JWT, or "@FILE", a regular
+ *      file holding it);
+ *   2. $SIGSTORE_ID_TOKEN;
+ *   3. the ambient GitHub Actions token ($ACTIONS_ID_TOKEN_REQUEST_URL and
+ *      $ACTIONS_ID_TOKEN_REQUEST_TOKEN, audience "sigstore"; the job needs
+ *      `permissions: id-token: write`);
+ *   4. the interactive flow: OAuth 2.0 authorization code with PKCE (S256)
+ *      against the issuer, redirected to a one-shot listener on 127.0.0.1
+ *      (http://localhost:PORT/auth/callback), or out of band: the user
+ *      pastes the code shown by the issuer.
+ * Steps 2 and 3 are skipped with no_environment, step 4 with
+ * no_interactive. Tokens are never logged or written anywhere. */
+
+#define PYVERIFY_OIDC_ISSUER "https://oauth2.sigstore.dev/auth"
+#define PYVERIFY_OIDC_STAGING_ISSUER "https://oauth2.sigstage.dev/auth"
+#define PYVERIFY_OIDC_CLIENT_ID "sigstore"
+
+struct pyverify_transport;
+
+typedef enum {
+	PYVERIFY_OIDC_SOURCE_NONE = 0,
+	PYVERIFY_OIDC_SOURCE_OPTION,      /* "option" (opts->token) */
+	PYVERIFY_OIDC_SOURCE_FILE,        /* "file" (opts->token "@FILE") */
+	PYVERIFY_OIDC_SOURCE_ENV,         /* "SIGSTORE_ID_TOKEN" */
+	PYVERIFY_OIDC_SOURCE_GITHUB,      /* "github-actions" */
+	PYVERIFY_OIDC_SOURCE_BROWSER,     /* "browser" (loopback redirect) */
+	PYVERIFY_OIDC_SOURCE_OUT_OF_BAND  /* "out-of-band" (pasted code) */
+} pyverify_oidc_source;
+
+typedef struct {
+	/* The JWT itself, or "@" and a file holding it (trailing white space
+	 * ignored). NULL: look further. */
+	const char *token;
+	int no_environment;  /* ignore SIGSTORE_ID_TOKEN and GitHub Actions */
+	int no_interactive;  /* fail instead of starting the interactive flow */
+	/* The interactive flow. issuer NULL: PYVERIFY_OIDC_ISSUER;
+	 * client_id NULL: PYVERIFY_OIDC_CLIENT_ID. */
+	const char *issuer;
+	const char *client_id;
+	/* Redirect to urn:ietf:wg:oauth:2.0:oob and read the code the issuer
+	 * shows, instead of the loopback listener. */
+	int out_of_band;
+	/* Shows the authorization URL to the user. It must return without
+	 * waiting for the browser (the listener accepts the redirect only
+	 * after it returns); non-zero aborts. NULL: the URL is printed to
+	 * stderr and, when $DISPLAY or $WAYLAND_DISPLAY is set and
+	 * no_browser is not, opened with xdg-open. */
+	int (*show_url)(void *ctx, const char *url);
+	/* Out of band: reads the pasted code into code (NUL-terminated, at
+	 * most codelen-1 bytes); non-zero aborts. NULL: one line from
+	 * code_in (NULL: stdin), after a prompt on stderr. */
+	int (*read_code)(void *ctx, char *code, size_t codelen);
+	void *ctx;
+	void *code_in;        /* a FILE *; void so stdio is not required */
+	int no_browser;
+	/* How long the listener waits for the browser, ms; 0: 300000. */
+	long timeout_ms;
+	const char *ca_bundle;   /* PEM CAs for HTTPS; NULL: system store */
+	int allow_http;          /* http:// to hosts that are not loopback */
+	/* NULL: libcurl. The type is defined with signing, below. */
+	const struct pyverify_transport *transport;
+} pyverify_oidc_options;
+
+/* The token (malloc'd; release it with pyverify_oidc_token_free) and,
+ * when source is not NULL, where it came from. Step PYVERIFY_STEP_OIDC:
+ * PYVERIFY_EIO (a file or service could not be read or reached),
+ * PYVERIFY_EREJECT (the issuer refused: its own message is quoted),
+ * PYVERIFY_EPARSE (an answer or token is malformed), PYVERIFY_EUSAGE (no
+ * token and no_interactive), PYVERIFY_ENOMEM. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_oidc_token_get(char **token, pyverify_oidc_source *source,
+                        const pyverify_oidc_options *opts,
+                        pyverify_error *err);
+/* Wipes and frees; accepts NULL. */
+PYVERIFY_EXPORT void pyverify_oidc_token_free(char *token);
+/* Stable name of a source ("github-actions"); never NULL. */
+PYVERIFY_EXPORT const char *
+pyverify_oidc_source_name(pyverify_oidc_source source);
+
+/* What the certificate will carry, read from the token's (unverified:
+ * Fulcio verifies it) claims: the identity (email, else subject) and the
+ * issuer (the upstream issuer of a federated Dex token). The token's
+ * audience and times are checked at now (Unix seconds; 0: the clock).
+ * Step PYVERIFY_STEP_OIDC. */
+typedef struct {
+	char identity[PYVERIFY_VALUE_MAX + 1];
+	char issuer[PYVERIFY_VALUE_MAX + 1];
+	int64_t expires;   /* Unix seconds */
+} pyverify_oidc_claims;
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_oidc_token_claims(pyverify_oidc_claims *out, const char *token,
+                           int64_t now, pyverify_error *err);
+
+/* ---- Signing ---------------------------------------------------------- */
+
+/* Signing talks to an OIDC provider, Fulcio, Rekor (v1 or v2) and
+ * timestamp authorities. By default through libcurl (https://; http://
+ * only to loopback addresses or with allow_http); a program may replace
+ * the transport (tests, embedders with their own HTTP stack).
+ *
+ * request: one HTTP exchange. headers is a NULL-terminated list of
+ * "Name: value" lines. Returns 0 when an answer arrived, whatever its
+ * status, with *status, *body (malloc'd, freed by the library with free())
+ * and *body_len filled and content_type ("" if none, at most 127 bytes);
+ * a negative value and one line in why when no answer arrived. At most
+ * max_bytes of body may be returned. */
+typedef struct pyverify_transport {
+	int (*request)(void *ctx, const char *method, const char *url,
+	               const char *const *headers, const void *req_body,
+	               size_t req_len, size_t max_bytes, long *status,
+	               char content_type[128], unsigned char **body,
+	               size_t *body_len, char *why, size_t whylen);
+	void *ctx;
+} pyverify_transport;
+
+typedef struct {
+	/* Required: what the new bundles must verify against (the same
+	 * trusted root verification uses). */
+	const pyverify_trust_root *trust_root;
+	/* signing_config.v0.2.json (media type
+	 * application/vnd.dev.sigstore.signingconfig.v0.2+json): which
+	 * Fulcio, Rekor, TSA and OIDC provider to use. May be NULL when the
+	 * overrides below name every service needed. */
+	const void *signing_config;
+	size_t signing_config_len;
+	/* Overrides of single services (NULL: from the signing config). */
+	const char *fulcio_url;   /* base URL */
+	const char *rekor_url;    /* base URL */
+	int rekor_version;        /* 1 or 2 with rekor_url; 0: 1 */
+	const char *tsa_url;      /* full URL of the timestamp endpoint */
+	/* Ask a timestamp authority also with Rekor v1 (always with v2). */
+	int timestamp;
+	/* Keyless: the OIDC identity token (a JWT) from
+	 * pyverify_oidc_token_get() or the caller. Its expiry and audience
+	 * ("sigstore") are checked; it is never logged or stored. */
+	const char *identity_token;
+	/* Managed key instead (no OIDC, no Fulcio): a PEM private key
+	 * (PKCS#8 or SEC1 EC, P-256/P-384/P-521, or Ed25519). The log entry
+	 * carries its public key; verify with `verify-bundle --key`. */
+	const void *key_pem;
+	size_t key_pem_len;
+	const char *ca_bundle;    /* PEM CAs for HTTPS; NULL: system store */
+	int allow_http;           /* http:// to hosts that are not loopback */
+	const pyverify_transport *transport; /* NULL: libcurl */
+	/* Reference time, Unix seconds, for token expiry and service
+	 * validity; 0: the clock. For tests, not a user setting. */
+	int64_t now;
+} pyverify_sign_options;
+
+typedef struct pyverify_signer pyverify_signer;
+
+/* Prepares signing: selects the services, and for keyless signing checks
+ * the token, makes an ephemeral P-256 key (in memory only) and obtains a
+ * certificate from Fulcio, checked before use (chain to the trusted root,
+ * its embedded SCT, our key, the token's identity). One signer signs any
+ * number of artifacts with one key and certificate. Failures name the
+ * step: PYVERIFY_STEP_OIDC, _FULCIO, or PYVERIFY_STEP_NONE for options. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_signer_new(pyverify_signer **out, const pyverify_sign_options *opts,
+                    pyverify_error *err);
+PYVERIFY_EXPORT void pyverify_signer_free(pyverify_signer *signer);
+/* The identity and OIDC issuer the certificate binds ("" with a managed
+ * key). Borrowed, valid as long as the signer. */
+PYVERIFY_EXPORT const char *
+pyverify_signer_identity(const pyverify_signer *signer);
+PYVERIFY_EXPORT const char *
+pyverify_signer_issuer(const pyverify_signer *signer);
+
+/* Signs the artifact's SHA-256 (a message signature), logs it, adds the
+ * timestamps, assembles a v0.3 bundle and verifies it with this library
+ * against the trusted root with the signer's identity as the policy: a
+ * bundle is handed out only if pyverify would accept it. *bundle_json is
+ * compact JSON, malloc'd (free()). Steps: REKOR, TSA, SIGN_VERIFY. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_sign_artifact(pyverify_signer *signer,
+                       const pyverify_artifact *artifact, char **bundle_json,
+                       pyverify_error *err);
+/* The same for a DSSE envelope over payload (an in-toto statement with
+ * payload_type "application/vnd.in-toto+json"). */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_sign_dsse(pyverify_signer *signer, const char *payload_type,
+                   const void *payload, size_t payload_len, char **bundle_json,
+                   pyverify_error *err);
+
+/* Which services signing with opts would use, without contacting any
+ * (`pyverify sign --dry-run`; the OIDC issuer of the interactive flow):
+ * the overrides, else the signing config's selection at opts->now. URLs
+ * are malloc'd; NULL or 0 when none is chosen (no Fulcio and OIDC
+ * provider with a managed key). Step PYVERIFY_STEP_NONE. */
+#define PYVERIFY_SIGN_PLAN_MAX 8
+typedef struct {
+	char *oidc_url;
+	char *fulcio_url;
+	char *rekor_urls[PYVERIFY_SIGN_PLAN_MAX];
+	size_t n_rekor;
+	int rekor_version;          /* 1 or 2 */
+	char *tsa_urls[PYVERIFY_SIGN_PLAN_MAX];
+	size_t n_tsa;               /* also 0 when no timestamp is asked */
+} pyverify_sign_plan;
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_sign_plan_get(pyverify_sign_plan *out,
+                       const pyverify_sign_options *opts, pyverify_error *err);
+PYVERIFY_EXPORT void pyverify_sign_plan_clear(pyverify_sign_plan *plan);
+
+/* ---- Versions of the libraries in use -------------------------------- */
+
+/* What the running process uses (`pyverify --version`, pyverifyd
+ * --version): the versions the shared libraries report at run time, which
+ * a distribution's security update changes without rebuilding pyverify.
+ * Every member is a static string, never NULL ("unknown" when a library
+ * does not say). */
+typedef struct {
+	const char *pyverify;  /* PYVERIFY_VERSION */
+	const char *openssl;   /* "OpenSSL 3.0.15 3 Sep 2024" */
+	const char *jansson;   /* "2.14" */
+	const char *libsodium; /* "1.0.18" */
+	const char *libcurl;   /* "7.88.1" */
+} pyverify_versions;
+PYVERIFY_EXPORT void pyverify_runtime_versions(pyverify_versions *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -375,6 +375,29 @@ apply(struct pvd_config *cfg, int opt, const char *v, const char *from)
 	return 0;
 }
 
+/* --version: the libraries the process runs with (a security update of
+ * OpenSSL shows here) and where the policy and trust come from with the
+ * variables and the flags before --version applied. */
+static void
+print_version(const struct pvd_config *cfg)
+{
+	pyverify_versions v;
+
+	pyverify_runtime_versions(&v);
+	printf("%s %s\n", PVD_NAME, v.pyverify);
+	printf("libraries: %s, jansson %s, libsodium %s, libcurl %s\n",
+	       v.openssl, v.jansson, v.libsodium, v.libcurl);
+	printf("policy: %s\n", cfg->policy);
+	if (cfg->trusted_root != NULL)
+		printf("trusted root: %s (fixed file)\n", cfg->trusted_root);
+	else
+		printf("trusted root: TUF repository %s, cache in %s\n",
+		       cfg->tuf_url != NULL ? cfg->tuf_url
+		       : cfg->staging       ? "https://tuf-repo-cdn.sigstage.dev"
+		                            : "https://tuf-repo-cdn.sigstore.dev",
+		       cfg->state_dir);
+}
+
 int
 pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
 {
@@ -438,7 +461,7 @@ pvd_config_parse(struct pvd_config *cfg, int argc, char **argv)
 			return 1;
 		}
 		if (c == OPT_VERSION) {
-			printf("%s %s\n", PVD_NAME, PYVERIFY_VERSION);
+			print_version(cfg);
 			return 1;
 		}
 		if (c == '?' ||

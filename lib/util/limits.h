@@ -71,4 +71,14 @@
 #define PV_NET_MAX_RETRIES 8
 #define PV_NET_MAX_REDIRECTS 5
 
+/* Identity tokens (sign/oidc_*.c): a GitHub Actions JWT is ~1.5 KB, a Dex
+ * one smaller; 64 KiB leaves room for large claim sets. The OIDC
+ * provider's answers (discovery document, token response) are small JSON;
+ * a pasted out-of-band code is a few dozen characters; the browser's
+ * redirect to the loopback listener is one request head. */
+#define PV_MAX_ID_TOKEN_BYTES (64u << 10)
+#define PV_MAX_OIDC_ANSWER_BYTES (256u << 10)
+#define PV_MAX_OIDC_CODE_BYTES 2048
+#define PV_MAX_OIDC_REQUEST_HEAD 8192
+
 #endif

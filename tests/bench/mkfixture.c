@@ -3,8 +3,10 @@
  * virtual Sigstore of tests/support for FILE, so the command can be timed
  * on a large artifact without network or real keys.
  *
- * usage: mkfixture FILE OUTDIR   (writes OUTDIR/trusted_root.json and
- *                                 OUTDIR/bundle.sigstore.json)
+ * usage: mkfixture FILE OUTDIR [IDENTITY ISSUER]
+ *        (writes OUTDIR/trusted_root.json and OUTDIR/bundle.sigstore.json;
+ *        the certificate names IDENTITY and ISSUER when given, so the
+ *        package tests can mint a bundle the CPython policy accepts)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +33,14 @@ main(int argc, char **argv)
 	struct vs *vs;
 	struct vs_leaf *leaf;
 	struct vs_sign_opts o = { 0 };
+	struct vs_leaf_opts lo = { 0 };
 	json_t *bundle;
 	char *root_text, *bundle_text, *data;
 	FILE *f;
 	long n;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: mkfixture FILE OUTDIR\n");
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: mkfixture FILE OUTDIR [IDENTITY ISSUER]\n");
 		return 2;
 	}
 	f = fopen(argv[1], "rb");
@@ -51,7 +54,11 @@ main(int argc, char **argv)
 	o.artifact = data;
 	o.artifact_len = (size_t)n;
 	vs = vs_new();
-	leaf = vs ? vs_leaf_new(vs, NULL) : NULL;
+	if (argc == 5) {
+		lo.identity = argv[3];
+		lo.issuer = argv[4];
+	}
+	leaf = vs ? vs_leaf_new(vs, argc == 5 ? &lo : NULL) : NULL;
 	bundle = leaf ? vs_sign(vs, leaf, &o) : NULL;
 	if (bundle == NULL)
 		return 1;

@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 
 # Layers from the bottom; each may include the ones listed before it.
-LAYERS="util crypto format verify cpython net tuf"
+LAYERS="util crypto format verify cpython net tuf sign"
 # cpython/ sits on the public API: it may include util/ and nothing else of
 # the library's private layers.
 allowed() { # allowed LAYER -> folders its files may include
@@ -19,6 +19,7 @@ allowed() { # allowed LAYER -> folders its files may include
 	cpython) echo "util cpython $CPYTHON_EXTRA" ;;
 	net) echo "util net" ;;
 	tuf) echo "util crypto format net tuf" ;;
+	sign) echo "util crypto format verify net sign" ;;
 	front) echo "util" ;;
 	esac
 }

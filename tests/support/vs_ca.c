@@ -303,7 +303,10 @@ struct vs_leaf *vs_leaf_new(struct vs *vs, const struct vs_leaf_opts *opts)
 	leaf = calloc(1, sizeof(*leaf));
 	if (leaf == NULL)
 		return NULL;
-	leaf->key = EVP_EC_gen(o->curve ? o->curve : "P-256");
+	if (o->public_key != NULL && EVP_PKEY_up_ref(o->public_key) == 1)
+		leaf->key = o->public_key;
+	else if (o->public_key == NULL)
+		leaf->key = EVP_EC_gen(o->curve ? o->curve : "P-256");
 	x = X509_new();
 	empty = X509_NAME_new();
 	if (leaf->key == NULL || x == NULL || empty == NULL)
@@ -338,7 +341,9 @@ struct vs_leaf *vs_leaf_new(struct vs *vs, const struct vs_leaf_opts *opts)
 		EVP_PKEY *ct = o->sct_unknown_log ? vs->ct_unknown_key : vs->ct_key;
 		const uint8_t *lid = o->sct_unknown_log ? vs->ct_unknown_log_id
 		                                        : vs->ct_log_id;
-		if (vsi_add_sct(x, signer, ct, lid, (uint64_t)nb * 1000,
+		if (vsi_add_sct(x, signer, ct, lid,
+		                o->sct_time_ms ? o->sct_time_ms
+		                               : (uint64_t)nb * 1000,
 		            o->sct_bad_signature) != 0 ||
 		    X509_sign(x, sign_key,
 		              o->self_signed ? EVP_sha256() : EVP_sha384()) <= 0)

@@ -75,6 +75,9 @@ char *vsi_rekord_body(const uint8_t *digest, int bits, const uint8_t *sig,
                       size_t siglen, const char *pem64);
 char *vsi_signed_note(const char *text, const char *name,
                       const uint8_t id[4], const uint8_t *sig, size_t siglen);
+/* SPEC 3.9: the JCS payload a SET signs (issue 11: the fake Rekor). */
+char *vsi_set_payload(const char *body64, int64_t itime,
+                      const uint8_t log_id[32], uint64_t log_index);
 json_t *vsi_tlog_entry(struct vs *vs, const char *body, const char *kind,
                        const struct vs_sign_opts *o, uint64_t size,
                        uint64_t index, int64_t itime);

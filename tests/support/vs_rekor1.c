@@ -211,6 +211,13 @@ static char *set_payload(const char *body64, int64_t itime,
 	return vsi_sb_take(&b);
 }
 
+/* Issue 11: the same for the fake Rekor's answers. */
+char *vsi_set_payload(const char *body64, int64_t itime,
+                      const uint8_t log_id[32], uint64_t log_index)
+{
+	return set_payload(body64, itime, log_id, log_index);
+}
+
 /* The inclusionProof object (SPEC 1.5); the checkpoint is the Rekor v1
  * note, or the Rekor v2 one shaped by `o` when v2. */
 static json_t *proof_json(struct vs *vs, const struct vtree *t, uint64_t size,

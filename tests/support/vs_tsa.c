@@ -455,6 +455,58 @@ done:
 	return rc;
 }
 
+/* Issue 11 (the fake TSA): answers a client's DER TimeStampReq as a TSA
+ * does, with OpenSSL's TS_RESP_CTX (nonce, imprint and certReq echoed). */
+int
+vtsa_respond(struct vtsa *t, const uint8_t *req_der, size_t req_len,
+             int64_t gen_time_ms, uint8_t **der, size_t *der_len)
+{
+	TS_RESP_CTX *ctx = TS_RESP_CTX_new();
+	ASN1_OBJECT *policy = OBJ_txt2obj(VTSA_POLICY, 1);
+	STACK_OF(X509) *certs = extra_certs(t);
+	BIO *bio = BIO_new_mem_buf(req_der, (int)req_len);
+	int64_t gen_ms = gen_time_ms ? gen_time_ms : VTSA_EPOCH * 1000;
+	TS_RESP *resp = NULL;
+	unsigned char *p = NULL;
+	int n, rc = -1;
+
+	*der = NULL;
+	*der_len = 0;
+	if (ctx == NULL || policy == NULL || certs == NULL || bio == NULL ||
+	    !TS_RESP_CTX_set_signer_cert(ctx, t->leaf) ||
+	    !TS_RESP_CTX_set_signer_key(ctx, t->leaf_key) ||
+	    !TS_RESP_CTX_set_signer_digest(ctx, md_for(t->leaf_key)) ||
+	    !TS_RESP_CTX_set_certs(ctx, certs) ||
+	    !TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256()) ||
+	    !TS_RESP_CTX_set_def_policy(ctx, policy) ||
+	    !TS_RESP_CTX_add_md(ctx, EVP_sha256()) ||
+	    !TS_RESP_CTX_add_md(ctx, EVP_sha384()) ||
+	    !TS_RESP_CTX_add_md(ctx, EVP_sha512()) ||
+	    /* Whole seconds: DER drops a fraction's trailing zeros
+	     * (".87Z"), and sigstore-js reads a fraction only with exactly
+	     * three digits; the fake's answers must be readable by the
+	     * other client of tests/interop. */
+	    !TS_RESP_CTX_set_clock_precision_digits(ctx, 0))
+		goto done;
+	TS_RESP_CTX_set_time_cb(ctx, time_cb, &gen_ms);
+	if ((resp = TS_RESP_create_response(ctx, bio)) == NULL ||
+	    (n = i2d_TS_RESP(resp, &p)) <= 0 ||
+	    (*der = malloc((size_t)n)) == NULL)
+		goto done;
+	memcpy(*der, p, (size_t)n);
+	*der_len = (size_t)n;
+	rc = 0;
+done:
+	OPENSSL_free(p);
+	TS_RESP_free(resp);
+	BIO_free(bio);
+	sk_X509_pop_free(certs, X509_free);
+	ASN1_OBJECT_free(policy);
+	TS_RESP_CTX_free(ctx);
+	ERR_clear_error();
+	return rc;
+}
+
 static int
 push_cert(json_t *arr, X509 *x)
 {

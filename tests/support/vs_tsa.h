@@ -87,6 +87,16 @@ int vtsa_stamp(struct vtsa *t, const void *msg, size_t len,
                size_t *der_len);
 
 /*
+ * Issue 11 (the fake TSA): the TimeStampResp to a client's DER
+ * TimeStampReq, as a TSA answers it: granted (or a rejection OpenSSL
+ * chooses for a bad request), nonce and imprint echoed, certificates
+ * embedded when certReq is set. gen_time_ms 0 = VTSA_EPOCH. *der is
+ * malloc'd. 0 on success, -1 on failure.
+ */
+int vtsa_respond(struct vtsa *t, const uint8_t *req_der, size_t req_len,
+                 int64_t gen_time_ms, uint8_t **der, size_t *der_len);
+
+/*
  * The trusted-root timestampAuthorities[] element of this TSA:
  * {subject, uri, certChain {certificates [leaf, (intermediate), root]},
  *  validFor {start, end?}}. start 0 = the chain's notBefore; end 0 = open.

@@ -69,6 +69,12 @@ struct vs_leaf_opts {
 	int self_signed;        /* not issued by the CA at all */
 	const char *curve;      /* leaf key: "P-256" (default), "P-384",
 	                           "P-521" (issue 8) */
+	/* Issue 11 (fake Fulcio): certify this key (up-referenced, may be
+	 * public only) instead of generating one; curve is then ignored and
+	 * leaf->key is this key. */
+	EVP_PKEY *public_key;
+	/* Issue 11: the SCT's timestamp, Unix ms; 0 = not_before. */
+	uint64_t sct_time_ms;
 };
 
 struct vs_leaf {

@@ -1,0 +1,186 @@
+/* fulcio_check.c - what is checked before Fulcio's certificate is used
+ * (SPEC 5.5): our key, a chain to the trusted root, the code-signing
+ * profile, the embedded SCT, and the token's identity and issuer. A
+ * certificate that fails here would make bundles no verifier accepts, or
+ * bind someone else's name. */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "sign/service_call.h"
+#include "util/json.h"
+#include "verify/steps.h"
+
+#define STEP PYVERIFY_STEP_FULCIO
+
+/* Fulcio's GitHub Actions principal puts the workflow, not the token's
+ * sub, into the SAN: https://github.com/ + job_workflow_ref. */
+#define GITHUB_ACTIONS_ISSUER "https://token.actions.githubusercontent.com"
+#define GITHUB_SAN_PREFIX "https://github.com/"
+
+/* A string claim of the (already accepted) token's payload; malloc'd or
+ * NULL. The token was decoded once by token.c; the one claim only this
+ * check needs is read here rather than widening pv_id_token. */
+static char *
+token_claim(const char *jwt, const char *name)
+{
+	struct pv_json_bounds b = PV_JSON_BOUNDS(64u << 10);
+	const char *p = strchr(jwt, '.'), *q;
+	struct pv_bytes raw = { 0 };
+	json_t *obj = NULL, *v;
+	char *b64, *out = NULL;
+	size_t n, i;
+
+	if (p == NULL || (q = strchr(p + 1, '.')) == NULL)
+		return NULL;
+	n = (size_t)(q - p - 1);
+	if (n > (64u << 10) || (b64 = malloc(n + 4)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) /* base64url to base64 */
+		b64[i] = p[1 + i] == '-' ? '+' : p[1 + i] == '_' ? '/' : p[1 + i];
+	while (i % 4 != 0)
+		b64[i++] = '=';
+	if (pv_b64_decode(&raw, b64, i) == 0 &&
+	    pv_json_intake(&obj, raw.data, raw.len, &b, NULL) ==
+	            PV_JSON_ACCEPTED &&
+	    json_is_string(v = json_object_get(obj, name)))
+		out = pv_strndup(json_string_value(v), json_string_length(v));
+	json_decref(obj);
+	pv_bytes_clear(&raw);
+	free(b64);
+	return out;
+}
+
+/* Fulcio's SAN for GitHub Actions tokens, NULL for other tokens. */
+static char *
+github_san(const struct pv_id_token *tok)
+{
+	char *ref, *san = NULL;
+	size_t n;
+
+	if (tok->email != NULL || tok->iss == NULL ||
+	    strcmp(tok->iss, GITHUB_ACTIONS_ISSUER) != 0)
+		return NULL;
+	ref = token_claim(tok->raw, "job_workflow_ref");
+	if (ref == NULL)
+		return NULL;
+	n = sizeof(GITHUB_SAN_PREFIX) + strlen(ref);
+	san = malloc(n);
+	if (san != NULL)
+		snprintf(san, n, "%s%s", GITHUB_SAN_PREFIX, ref);
+	free(ref);
+	return san;
+}
+
+/* Some SAN is the token's identity (email, or sub), or for GitHub
+ * Actions the workflow URI Fulcio derives from the token. */
+static int
+san_matches(const struct pv_cert_identity *id, const char *identity,
+            const char *gh)
+{
+	size_t i;
+
+	for (i = 0; i < id->n_sans; i++)
+		if ((identity != NULL && strcmp(id->sans[i], identity) == 0) ||
+		    (gh != NULL && strcmp(id->sans[i], gh) == 0))
+			return 1;
+	return 0;
+}
+
+static int
+check_identity(X509 *leaf, const struct pv_id_token *tok,
+               pyverify_error *err)
+{
+	struct pv_cert_identity id = { 0 };
+	const char *want_iss = tok->federated_issuer != NULL
+	                               ? tok->federated_issuer
+	                               : tok->iss;
+	char *gh = github_san(tok);
+	int rc;
+
+	if (tok->identity == NULL || want_iss == NULL) {
+		free(gh);
+		return pv_fail(err, PYVERIFY_EREJECT, STEP,
+		               "cannot tell which identity Fulcio's "
+		               "certificate should bind: the token lacks it");
+	}
+	rc = pv_cert_identity_read(&id, leaf, err);
+	if (rc != 0) {
+		char old[PYVERIFY_ERROR_MSG_SIZE];
+
+		snprintf(old, sizeof(old), "%s", err != NULL ? err->msg : "");
+		rc = pv_fail(err, rc, STEP, "Fulcio's certificate: %s", old);
+		goto done;
+	}
+	if (!san_matches(&id, tok->identity, gh)) {
+		rc = pv_fail(err, PYVERIFY_EREJECT, STEP,
+		             "Fulcio's certificate is for %s, not for the "
+		             "token's identity %s",
+		             id.n_sans > 0 ? id.sans[0] : "no identity",
+		             gh != NULL ? gh : tok->identity);
+		goto done;
+	}
+	if (id.issuer == NULL || strcmp(id.issuer, want_iss) != 0) {
+		rc = pv_fail(err, PYVERIFY_EREJECT, STEP,
+		             "Fulcio's certificate names the OIDC issuer %s, "
+		             "not the token's %s",
+		             id.issuer != NULL ? id.issuer : "(none)", want_iss);
+		goto done;
+	}
+	rc = 0;
+done:
+	pv_cert_identity_clear(&id);
+	free(gh);
+	return rc;
+}
+
+/* Re-words a verify/ step's failure as Fulcio's. */
+static int
+blame(pyverify_error *err, int rc, const char *what)
+{
+	char old[PYVERIFY_ERROR_MSG_SIZE];
+
+	if (err == NULL)
+		return rc;
+	snprintf(old, sizeof(old), "%s", err->msg);
+	return pv_fail(err, rc, STEP, "Fulcio's certificate %s: %s", what, old);
+}
+
+int
+pv_fulcio_check_cert(const pyverify_trust_root *root,
+                     const struct pv_fulcio_cert *c, EVP_PKEY *key,
+                     const struct pv_id_token *tok, int64_t now_ms,
+                     pyverify_error *err)
+{
+	X509 *issuer = NULL;
+	EVP_PKEY *pub;
+	int rc;
+
+	if (root == NULL || c == NULL || c->leaf == NULL || key == NULL ||
+	    tok == NULL)
+		return pv_fail(err, PYVERIFY_EUSAGE, STEP,
+		               "nothing to check: no certificate, key, token "
+		               "or trusted root");
+	pub = X509_get0_pubkey(c->leaf);
+	if (pub == NULL || EVP_PKEY_eq(pub, key) != 1)
+		return pv_fail(err, PYVERIFY_EREJECT, STEP,
+		               "Fulcio's certificate holds another public key "
+		               "than the one we asked a certificate for");
+	rc = pv_chain_verify(root, c->leaf, now_ms, &issuer, err);
+	if (rc != 0)
+		return blame(err, rc, "does not chain to the trusted root");
+	rc = pv_leaf_check_profile(c->leaf, err);
+	if (rc != 0) {
+		rc = blame(err, rc, "is not a code-signing certificate");
+		goto done;
+	}
+	rc = pv_sct_verify(root, c->leaf, issuer, err);
+	if (rc != 0) {
+		rc = blame(err, rc, "has no valid embedded SCT");
+		goto done;
+	}
+	rc = check_identity(c->leaf, tok, err);
+done:
+	X509_free(issuer);
+	return rc;
+}
