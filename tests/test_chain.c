@@ -274,8 +274,8 @@ Test(chain, expired_intermediate_at_signing_time_is_rejected)
 
 Test(chain, a_sound_ca_entry_lets_its_intermediate_anchor_the_path)
 {
-	/* pv_ca_prepare() validated [intermediate, root] once at load. */
-	cr_assert_eq(root->cas[0].first_is_checked_anchor, 1);
+	/* [intermediate, root] is validated once, on first use. */
+	cr_assert_eq(pv_ca_first_is_checked_anchor(&root->cas[0]), 1);
 }
 
 Test(chain, an_intermediate_the_root_never_signed_is_never_an_anchor)
@@ -295,7 +295,7 @@ Test(chain, an_intermediate_the_root_never_signed_is_never_an_anchor)
 	cr_assert_not_null(leaf);
 	r2 = root_of("forged-root.json", chain, 2, MS(CM_EPOCH - CM_YEAR),
 	             "https://forged.test");
-	cr_assert_eq(r2->cas[0].first_is_checked_anchor, 0);
+	cr_assert_eq(pv_ca_first_is_checked_anchor(&r2->cas[0]), 0);
 	{
 		X509 *issuer = NULL;
 		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 60),
@@ -329,7 +329,7 @@ Test(chain, an_expired_root_above_the_anchor_rejects_at_that_time)
 	cr_assert_not_null(leaf);
 	r2 = root_of("short-root.json", chain, 2, MS(CM_EPOCH - CM_YEAR),
 	             "https://short-root.test");
-	cr_assert_eq(r2->cas[0].first_is_checked_anchor, 1);
+	cr_assert_eq(pv_ca_first_is_checked_anchor(&r2->cas[0]), 1);
 	{
 		X509 *issuer = NULL;
 		cr_assert_eq(pv_chain_verify(r2, leaf, MS(CM_EPOCH + 10),

@@ -66,6 +66,24 @@ int pv_pubkey_verify_prehash(const struct pv_pubkey *k, const EVP_MD *md,
 /* DER to X509, exactly one object and no trailing bytes; NULL on failure. */
 X509 *pv_x509_from_der(const uint8_t *der, size_t len);
 
+/* ---- der.c -------------------------------------------------------------- */
+
+struct pv_cur;
+/* One DER element: a single-byte tag, a minimal definite length. */
+struct pv_der {
+	uint8_t tag;
+	const uint8_t *hdr; /* the element's first byte */
+	size_t hdr_len;     /* tag and length bytes */
+	const uint8_t *val; /* its contents, borrowed */
+	size_t len;
+};
+/* Reads the next element; 0, or -1 (cursor unmoved) when it is not
+ * strict DER or runs past the end. */
+PV_MUST_CHECK int pv_der_next(struct pv_cur *c, struct pv_der *out);
+/* Writes a tag and the minimal length form of len (up to 2^32-1) to p,
+ * which has room for 6 bytes; returns the bytes written. */
+size_t pv_der_put_header(uint8_t *p, uint8_t tag, size_t len);
+
 /* ---- x509_time.c -------------------------------------------------------- */
 
 /* ASN1_TIME to Unix seconds; 0 or -1 when the time does not parse. */

@@ -5,11 +5,13 @@
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <sodium.h>
 
 #include "crypto/crypto.h"
+#include "util/cursor.h"
 
 static const struct {
 	const char *name;
@@ -125,16 +127,27 @@ details_match(int details, const EVP_PKEY *pkey)
 	return details == inferred;
 }
 
+/*
+ * Takes pkey. The key ID is the SHA-256 of the SubjectPublicKeyInfo DER:
+ * `given` when the caller holds that DER in strict form already (hashing
+ * it as given saves OpenSSL's encoder round trip), else pkey re-encoded.
+ */
 static int
 finish_key(struct pv_pubkey *out, EVP_PKEY *pkey, int details,
-           pyverify_step step, pyverify_error *err)
+           const uint8_t *given, size_t given_len, pyverify_step step,
+           pyverify_error *err)
 {
 	unsigned char *der = NULL;
 	int n;
 	size_t rawlen = sizeof(out->ed25519);
 
 	memset(out, 0, sizeof(*out));
-	n = i2d_PUBKEY(pkey, &der);
+	if (given != NULL) {
+		der = OPENSSL_memdup(given, given_len);
+		n = der != NULL ? (int)given_len : -1;
+	} else {
+		n = i2d_PUBKEY(pkey, &der);
+	}
 	if (n <= 0) {
 		EVP_PKEY_free(pkey);
 		return pv_fail(err, PYVERIFY_EINTERNAL, step,
@@ -160,12 +173,92 @@ finish_key(struct pv_pubkey *out, EVP_PKEY *pkey, int details,
 	return 0;
 }
 
+/* DER of the AlgorithmIdentifier contents pyverify builds directly. */
+static const uint8_t oid_ec[] = { 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                  0x02, 0x01 };
+static const uint8_t oid_ed25519[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+static const struct {
+	uint8_t oid[10];
+	size_t oid_len;
+	const char *group;
+	size_t point_len; /* uncompressed: 0x04 || X || Y */
+} ec_curves[] = {
+	{ { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, 10,
+	  "prime256v1", 65 },
+	{ { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 }, 7, "secp384r1", 97 },
+	{ { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 }, 7, "secp521r1", 133 },
+};
+
+static EVP_PKEY *
+ec_from_point(const char *group, const uint8_t *point, size_t len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *pkey = NULL;
+	OSSL_PARAM params[3];
+
+	params[0] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(
+	    OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
+	params[2] = OSSL_PARAM_construct_end();
+	/* fromdata puts the point through EC_POINT_oct2point, which refuses
+	 * a point that is not on the curve, as the decoder would. */
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+/*
+ * The common SubjectPublicKeyInfo forms (named-curve ECDSA with an
+ * uncompressed point, Ed25519) built directly: OpenSSL's generic decoder
+ * tries every provider's decoders and costs several times more. NULL when
+ * the DER is anything else; the caller then decodes it generically, which
+ * gives the same verdict and the usual error for a bad key.
+ */
+static EVP_PKEY *
+spki_direct(const uint8_t *der, size_t len)
+{
+	struct pv_cur c, in;
+	struct pv_der spki, alg, bits, oid;
+	size_t i;
+
+	pv_cur_init(&c, der, len);
+	if (pv_der_next(&c, &spki) != 0 || spki.tag != 0x30 || c.left != 0)
+		return NULL;
+	pv_cur_init(&in, spki.val, spki.len);
+	if (pv_der_next(&in, &alg) != 0 || alg.tag != 0x30 ||
+	    pv_der_next(&in, &bits) != 0 || bits.tag != 0x03 || in.left != 0 ||
+	    bits.len < 2 || bits.val[0] != 0)
+		return NULL;
+	if (alg.len == sizeof(oid_ed25519) &&
+	    memcmp(alg.val, oid_ed25519, sizeof(oid_ed25519)) == 0)
+		return bits.len == 33
+		           ? EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
+		                                         bits.val + 1, 32)
+		           : NULL;
+	pv_cur_init(&in, alg.val, alg.len);
+	if (pv_cur_expect(&in, oid_ec, sizeof(oid_ec)) != 0 ||
+	    pv_der_next(&in, &oid) != 0 || in.left != 0)
+		return NULL;
+	for (i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]); i++)
+		if (oid.hdr_len + oid.len == ec_curves[i].oid_len &&
+		    memcmp(oid.hdr, ec_curves[i].oid, oid.hdr_len + oid.len) ==
+		        0 &&
+		    bits.len - 1 == ec_curves[i].point_len && bits.val[1] == 0x04)
+			return ec_from_point(ec_curves[i].group, bits.val + 1,
+			                     bits.len - 1);
+	return NULL;
+}
+
 int
 pv_pubkey_from_der(struct pv_pubkey *out, int details, const uint8_t *der,
                    size_t len, pyverify_step step, pyverify_error *err)
 {
 	const unsigned char *p = der;
 	EVP_PKEY *pkey;
+	int direct = 0;
 
 	if (len == 0 || len > PV_MAX_CERT_BYTES)
 		return pv_fail(err, PYVERIFY_EPARSE, step,
@@ -174,10 +267,15 @@ pv_pubkey_from_der(struct pv_pubkey *out, int details, const uint8_t *der,
 		return pv_fail(err, PYVERIFY_EPARSE, step,
 		               "unsupported key type %d", details);
 	/* PKCS1_RSA_PKCS1V5 keys are a bare PKCS#1 RSAPublicKey (section 0.5). */
-	if (details == PV_KEY_PKCS1_RSA_PKCS1V5)
+	if (details == PV_KEY_PKCS1_RSA_PKCS1V5) {
 		pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
-	else
+	} else if ((pkey = spki_direct(der, len)) != NULL) {
+		p = der + len;
+		direct = 1;
+	} else {
+		ERR_clear_error();
 		pkey = d2i_PUBKEY(NULL, &p, (long)len);
+	}
 	if (pkey == NULL || p != der + len) {
 		EVP_PKEY_free(pkey);
 		ERR_clear_error();
@@ -192,7 +290,9 @@ pv_pubkey_from_der(struct pv_pubkey *out, int details, const uint8_t *der,
 		               "public key does not match its declared type %s",
 		               pv_key_details_name(details));
 	}
-	return finish_key(out, pkey, details, step, err);
+	/* Strict DER as spki_direct read it is its own re-encoding. */
+	return finish_key(out, pkey, details, direct ? der : NULL, len, step,
+	                  err);
 }
 
 int
@@ -224,7 +324,7 @@ pv_pubkey_from_pem(struct pv_pubkey *out, const void *pem, size_t len,
 		               "unsupported public key type (expected ECDSA "
 		               "P-256/P-384/P-521, RSA >= 2048 or Ed25519)");
 	}
-	return finish_key(out, pkey, details, step, err);
+	return finish_key(out, pkey, details, NULL, 0, step, err);
 }
 
 int
@@ -232,7 +332,8 @@ pv_pubkey_from_x509(struct pv_pubkey *out, X509 *cert, pyverify_step step,
                     pyverify_error *err)
 {
 	EVP_PKEY *pkey = X509_get_pubkey(cert); /* up-referenced */
-	int details;
+	unsigned char *der = NULL;
+	int details, n, rc;
 
 	if (pkey == NULL) {
 		ERR_clear_error();
@@ -245,7 +346,18 @@ pv_pubkey_from_x509(struct pv_pubkey *out, X509 *cert, pyverify_step step,
 		return pv_fail(err, PYVERIFY_EPARSE, step,
 		               "certificate has an unsupported key type");
 	}
-	return finish_key(out, pkey, details, step, err);
+	/* The certificate's SubjectPublicKeyInfo from its parsed fields,
+	 * without a trip through the provider's encoder. */
+	n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+	if (n <= 0) {
+		EVP_PKEY_free(pkey);
+		ERR_clear_error();
+		return pv_fail(err, PYVERIFY_EINTERNAL, step,
+		               "cannot encode public key");
+	}
+	rc = finish_key(out, pkey, details, der, (size_t)n, step, err);
+	OPENSSL_free(der);
+	return rc;
 }
 
 void

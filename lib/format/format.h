@@ -26,11 +26,14 @@ struct pv_ca {
 	                        trust anchor last */
 	size_t n_certs;      /* >= 1 */
 	struct pv_time_range valid;
-	/* Set by pv_ca_prepare() at load: the entry's own chain
-	 * (certs[0] up to the anchor) was validated once, so a leaf issued
-	 * by certs[0] can be checked against certs[0] alone, plus the upper
-	 * certificates' validity at the signing time. */
-	int first_is_checked_anchor;
+	/* Whether the entry's own chain (certs[0] up to the anchor) holds,
+	 * so a leaf issued by certs[0] can be checked against certs[0]
+	 * alone, plus the upper certificates' validity at the signing time.
+	 * Found out once, at the first verification that needs it (not at
+	 * load: a CLI run that never reaches the chain step, or reaches it
+	 * once, should not pay for an extra P-384 check); read it through
+	 * pv_ca_first_is_checked_anchor(). 0 unknown, 1 yes, 2 no. */
+	_Atomic int anchor_state;
 };
 
 struct pyverify_trust_root {
@@ -125,11 +128,11 @@ struct pyverify_bundle {
 
 /* ---- trust_root_ca.c ------------------------------------------------------ */
 
-/* At trusted-root load: validates a Fulcio CA entry's own chain once
- * (signatures, CA constraints, path lengths, EKU) and sets
- * ca->first_is_checked_anchor when pv_chain_verify (verify/) may start from certs[0].
- * Never fails: a chain it cannot vouch for is simply validated in full at
- * every verification. */
-void pv_ca_prepare(struct pv_ca *ca);
+/* trust_root_ca.c: 1 when pv_chain_verify (verify/) may start the path at
+ * ca->certs[0] because the entry's own chain was validated (once per
+ * loaded root, on first use; safe from several threads). Never fails: a
+ * chain it cannot vouch for is simply validated in full at every
+ * verification. */
+int pv_ca_first_is_checked_anchor(const struct pv_ca *ca);
 
 #endif /* PV_FORMAT_H */

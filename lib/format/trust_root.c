@@ -392,7 +392,6 @@ pyverify_trust_root_load_memory(pyverify_trust_root **out, const void *buf,
 	const struct pv_json_ctx cx = { STEP, err, 1 };
 	pyverify_trust_root *r = NULL;
 	json_t *root = NULL;
-	size_t i;
 	int rc;
 
 	if ((rc = pv_json_parse_input(&cx, out, buf, len,
@@ -416,8 +415,6 @@ pyverify_trust_root_load_memory(pyverify_trust_root **out, const void *buf,
 	    (rc = parse_cas(&cx, root, "timestampAuthorities", &r->tsas,
 	                    &r->n_tsas)) != 0)
 		goto done;
-	for (i = 0; i < r->n_cas; i++)
-		pv_ca_prepare(&r->cas[i]);
 	if (r->n_tlogs == 0 && r->n_cas == 0) {
 		rc = pv_fail(err, PYVERIFY_EPARSE, STEP,
 		             "trusted root has no tlogs and no "

@@ -1,6 +1,9 @@
 /* trust_root_ca.c - a Fulcio CA entry of the trusted root, validated once
- * at load: when its own chain (signatures, CA flags, path lengths) holds,
- * verification may start the path at the entry's first certificate. */
+ * per loaded root, at the first verification that asks: when its own chain
+ * (signatures, CA flags, path lengths) holds, verification may start the
+ * path at the entry's first certificate. */
+#include <stdatomic.h>
+
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -23,8 +26,8 @@ has_path_constraints(X509 *c)
 	return 0;
 }
 
-void
-pv_ca_prepare(struct pv_ca *ca)
+static int
+entry_chain_holds(const struct pv_ca *ca)
 {
 	X509_STORE *st = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -32,16 +35,15 @@ pv_ca_prepare(struct pv_ca *ca)
 	size_t i, n = ca->n_certs;
 	int ok = 0;
 
-	ca->first_is_checked_anchor = 0;
 	if (n < 2)
-		return; /* the anchor itself issues: nothing to save */
+		return 0; /* the anchor itself issues: nothing to save */
 	/* certs[0] must be a CA that may sign certificates, and every
 	 * certificate above it must allow the j intermediates that will sit
 	 * below it (certs[0..j-1]) and carry no path-wide constraints. */
 	if (X509_check_ca(ca->certs[0]) != 1 ||
 	    ((X509_get_extension_flags(ca->certs[0]) & EXFLAG_KUSAGE) &&
 	     !(X509_get_key_usage(ca->certs[0]) & KU_KEY_CERT_SIGN)))
-		return;
+		return 0;
 	for (i = 0; i < n; i++) {
 		long pathlen = X509_get_pathlen(ca->certs[i]);
 		if ((i > 0 && has_path_constraints(ca->certs[i])) ||
@@ -49,7 +51,7 @@ pv_ca_prepare(struct pv_ca *ca)
 		    ((X509_get_extension_flags(ca->certs[i]) & EXFLAG_XKUSAGE) &&
 		     !(X509_get_extended_key_usage(ca->certs[i]) &
 		       (XKU_CODE_SIGN | XKU_ANYEKU))))
-			return;
+			return 0;
 	}
 	/* The entry's own path, signatures and constraints, once; validity
 	 * times are checked per signing time at verification. */
@@ -84,5 +86,23 @@ done:
 	sk_X509_free(untrusted);
 	X509_STORE_free(st);
 	ERR_clear_error();
-	ca->first_is_checked_anchor = ok;
+	return ok;
+}
+
+int
+pv_ca_first_is_checked_anchor(const struct pv_ca *ca)
+{
+	/* The answer depends only on the immutable certificates, so two
+	 * threads that race here compute and store the same value. The
+	 * root is const to verification; the cache is not part of it. */
+	struct pv_ca *mut = (struct pv_ca *)ca;
+	int state = atomic_load_explicit(&mut->anchor_state,
+	                                 memory_order_acquire);
+
+	if (state == 0) {
+		state = entry_chain_holds(ca) ? 1 : 2;
+		atomic_store_explicit(&mut->anchor_state, state,
+		                      memory_order_release);
+	}
+	return state == 1;
 }

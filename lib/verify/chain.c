@@ -132,7 +132,7 @@ pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
 
 /* Names the certificate a verification error is about, by its place in
  * the CA entry (the path OpenSSL saw may start at the entry's first
- * certificate, see pv_ca_prepare). */
+ * certificate, see pv_ca_first_is_checked_anchor). */
 static const char *
 role_name(int depth, const struct pv_ca *ca, X509 *cur)
 {
@@ -282,12 +282,12 @@ try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
 	pv_x509_store_at(st, t_ms);
 	/* SPEC 3.3 step 2: anchor = last certificate of the entry,
 	 * untrusted intermediates = the others of the same entry. When
-	 * pv_ca_prepare() already validated the entry's own chain, the
+	 * pv_ca_first_is_checked_anchor() validated the entry's own chain, the
 	 * entry's first certificate stands in for it (saving a P-384
 	 * signature check per verification) and the upper certificates'
 	 * validity at t is checked below. */
-	shortcut = ca->first_is_checked_anchor &&
-	           X509_check_issued(ca->certs[0], leaf) == X509_V_OK;
+	shortcut = X509_check_issued(ca->certs[0], leaf) == X509_V_OK &&
+	           pv_ca_first_is_checked_anchor(ca);
 	if (shortcut) {
 		if (!upper_certs_valid_at(ca, t_ms, msg, len)) {
 			rc = 0;

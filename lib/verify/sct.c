@@ -96,6 +96,97 @@ parse_sct_list(const ASN1_OCTET_STRING *extval, ASN1_OCTET_STRING **inner,
 	return *n > 0 ? 0 : -1;
 }
 
+/* Appends n bytes at p to the buffer at *o. */
+static void
+put(uint8_t **o, const void *p, size_t n)
+{
+	memcpy(*o, p, n);
+	*o += n;
+}
+
+/*
+ * precert_tbs without re-encoding: the SCT list extension cut out of the
+ * leaf's DER, and the three enclosing lengths (TBSCertificate, [3],
+ * Extensions) rewritten. For a certificate in strict DER this gives the
+ * very bytes OpenSSL's re-encoding gives, at a fraction of the cost (no
+ * copy of the certificate). 0, or -1 when the DER is not in the expected
+ * strict form; the caller then re-encodes.
+ */
+static int
+precert_tbs_cut(X509 *leaf, unsigned char **tbs, size_t *len)
+{
+	/* extnID 1.3.6.1.4.1.11129.2.4.2 (RFC 6962 3.3) */
+	static const uint8_t sct_oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+	                                   0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
+	unsigned char *der = NULL;
+	struct pv_cur c, in, exts;
+	struct pv_der cert, t, el, a3 = { 0 }, seq, ext, cut = { 0 };
+	size_t seq_len, a3_len, tbs_len, cut_len, before;
+	uint8_t hdr[3][6], *o;
+	size_t h[3];
+	int n, found = 0, rc = -1;
+
+	*tbs = NULL;
+	n = i2d_X509(leaf, &der); /* the TBS from OpenSSL's cached bytes */
+	if (n <= 0)
+		goto done;
+	pv_cur_init(&c, der, (size_t)n);
+	if (pv_der_next(&c, &cert) != 0 || cert.tag != 0x30)
+		goto done;
+	pv_cur_init(&c, cert.val, cert.len);
+	if (pv_der_next(&c, &t) != 0 || t.tag != 0x30)
+		goto done;
+	/* The extensions are the last field of the TBSCertificate. */
+	pv_cur_init(&in, t.val, t.len);
+	while (in.left > 0) {
+		if (pv_der_next(&in, &el) != 0)
+			goto done;
+		a3 = el;
+	}
+	if (a3.tag != 0xa3)
+		goto done;
+	pv_cur_init(&in, a3.val, a3.len);
+	if (pv_der_next(&in, &seq) != 0 || seq.tag != 0x30 || in.left != 0)
+		goto done;
+	pv_cur_init(&exts, seq.val, seq.len);
+	while (exts.left > 0) {
+		if (pv_der_next(&exts, &ext) != 0 || ext.tag != 0x30)
+			goto done;
+		if (ext.len >= sizeof(sct_oid) &&
+		    memcmp(ext.val, sct_oid, sizeof(sct_oid)) == 0) {
+			if (found++)
+				goto done;
+			cut = ext;
+		}
+	}
+	cut_len = cut.hdr_len + cut.len;
+	if (found != 1 || cut_len == seq.len)
+		goto done; /* an empty extension list has no DER form */
+	seq_len = seq.len - cut_len;
+	h[2] = pv_der_put_header(hdr[2], 0x30, seq_len);
+	a3_len = h[2] + seq_len;
+	h[1] = pv_der_put_header(hdr[1], 0xa3, a3_len);
+	before = (size_t)(a3.hdr - t.val);
+	tbs_len = before + h[1] + a3_len;
+	h[0] = pv_der_put_header(hdr[0], 0x30, tbs_len);
+	if (h[0] + tbs_len > MAX_TBS_LEN ||
+	    (*tbs = OPENSSL_malloc(h[0] + tbs_len)) == NULL)
+		goto done;
+	o = *tbs;
+	put(&o, hdr[0], h[0]);
+	put(&o, t.val, before);
+	put(&o, hdr[1], h[1]);
+	put(&o, hdr[2], h[2]);
+	put(&o, seq.val, (size_t)(cut.hdr - seq.val));
+	put(&o, cut.val + cut.len,
+	    (size_t)(seq.val + seq.len - (cut.val + cut.len)));
+	*len = (size_t)(o - *tbs);
+	rc = 0;
+done:
+	OPENSSL_free(der);
+	return rc;
+}
+
 /*
  * The leaf's TBSCertificate without the SCT list extension, re-encoded
  * (SPEC 3.5; what OpenSSL's own CT code does). 0, or -1 on failure.
@@ -103,11 +194,13 @@ parse_sct_list(const ASN1_OCTET_STRING *extval, ASN1_OCTET_STRING **inner,
 static int
 precert_tbs(X509 *leaf, unsigned char **tbs, size_t *len)
 {
-	X509 *dup = X509_dup(leaf);
+	X509 *dup;
 	X509_EXTENSION *ext;
 	int idx, n, rc = -1;
 
-	*tbs = NULL;
+	if (precert_tbs_cut(leaf, tbs, len) == 0)
+		return 0;
+	dup = X509_dup(leaf);
 	if (dup == NULL)
 		goto done;
 	idx = X509_get_ext_by_NID(dup, NID_ct_precert_scts, -1);

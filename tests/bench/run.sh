@@ -4,24 +4,89 @@
 set -eu
 BUILD=${1:-build}
 TD=${PYVERIFY_TESTDATA:-../shared/testdata}
+TD=$(cd "$TD" 2>/dev/null && pwd || printf '%s' "$TD") # for links below
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-echo "== 1. verify one CPython bundle by digest, in process"
-if [ -f "$TD/cpython/MANIFEST.tsv" ]; then
-	# The newest source tarball in the manifest.
-	row=$(awk -F'\t' 'NR > 1 && $2 ~ /^Python-3\.14/ { r = $0 } END { print r }' \
+root=$TD/sigstore/production.trusted_root.json
+# One manifest row: sets artifact, sha, ident, iss, bundle.
+pick() { # awk condition on the row
+	row=$(awk -F'\t' "NR > 1 && $1 { r = \$0 } END { print r }" \
 	    "$TD/cpython/MANIFEST.tsv")
 	artifact=$(printf '%s' "$row" | cut -f2)
 	sha=$(printf '%s' "$row" | cut -f3)
 	ident=$(printf '%s' "$row" | cut -f5)
 	iss=$(printf '%s' "$row" | cut -f6)
-	bundle=$(printf '%s' "$row" | cut -f7)
-	echo "($artifact)"
-	"$BUILD/bench/bench_verify" "$TD/sigstore/production.trusted_root.json" \
-	    "$TD/cpython/$bundle" "sha256:$sha" "$ident" "$iss" 300
+	bundle=$TD/cpython/$(printf '%s' "$row" | cut -f7)
+}
+have_td=0
+[ -f "$TD/cpython/MANIFEST.tsv" ] && have_td=1
+ratio() { # label a b goal
+	awk -v l="$1" -v a="$2" -v b="$3" -v g="$4" \
+	    'BEGIN { printf "%s: %.2fx (%s)\n", l, a / b, g }'
+}
+
+echo "== 1. verify one CPython bundle by digest, in process"
+if [ $have_td = 1 ]; then
+	# The newest source tarball in the manifest.
+	pick '$2 ~ /^Python-3\.14/'
+	echo "($artifact, goal: ratio <= 1.25x)"
+	"$BUILD/bench/bench_verify" "$root" "$bundle" "sha256:$sha" "$ident" \
+	    "$iss" 300 | tee "$tmp/inproc"
+	load_us=$(awk -F: '/^load the trusted root, first/ { gsub(/[^0-9.]/, "", $2); print $2 }' "$tmp/inproc")
+	echo
+	echo "== 1b. an old v0.1 bundle with a P-384 leaf key (no checkpoint)"
+	pick '$7 ~ /Python-3\.7\.14\.tgz/'
+	echo "($artifact, goal: ratio <= 1.25x)"
+	"$BUILD/bench/bench_verify" "$root" "$bundle" "sha256:$sha" "$ident" \
+	    "$iss" 300 2:2 | grep -v '^load'
 else
 	echo "skipped: $TD is absent (no CPython bundle)"
+fi
+
+echo
+echo "== 1c. a whole CLI run by digest vs /bin/true (medians of 200 runs)"
+if [ $have_td = 1 ]; then
+	pick '$2 ~ /^Python-3\.14/'
+	set -- $("$BUILD/bench/bench_exec" 200 /bin/true)
+	t_wall=$1 t_cpu=$2
+	set -- $("$BUILD/bench/bench_exec" 200 "$BUILD/pyverify" --help)
+	h_wall=$1 h_cpu=$2
+	set -- $("$BUILD/bench/bench_exec" 200 "$BUILD/pyverify" verify-bundle \
+	    --offline --trusted-root "$root" --bundle "$bundle" \
+	    --certificate-identity "$ident" --certificate-oidc-issuer "$iss" \
+	    "sha256:$sha")
+	v_wall=$1 v_cpu=$2
+	echo "/bin/true:                 wall $t_wall us, cpu $t_cpu us"
+	echo "pyverify --help:           wall $h_wall us, cpu $h_cpu us"
+	echo "pyverify verify-bundle:    wall $v_wall us, cpu $v_cpu us"
+	ratio "ratio --help/true (start-up: loader, libraries)" "$h_wall" "$t_wall" "no goal"
+	ratio "ratio verify-bundle/true" "$v_wall" "$t_wall" "goal <= 3.5x"
+	awk -v l="$load_us" -v c="$v_cpu" 'BEGIN {
+	    printf "trusted-root loading: %.0f%% of the run'"'"'s CPU (goal <= 20%%)\n", 100 * l / c }'
+else
+	echo "skipped: $TD is absent (no CPython bundle)"
+fi
+
+echo
+echo "== 1d. scan --manifest: -j 2 vs -j 1 (every CPython bundle, 20 times)"
+if [ $have_td = 1 ]; then
+	mkdir "$tmp/scan"
+	ln -s "$TD/cpython/bundles" "$tmp/scan/bundles"
+	{ head -n 1 "$TD/cpython/MANIFEST.tsv"
+	  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		tail -n +2 "$TD/cpython/MANIFEST.tsv"
+	  done; } > "$tmp/scan/m.tsv"
+	for j in 1 2; do
+		set -- $("$BUILD/bench/bench_exec" 5 "$BUILD/pyverify" scan -q \
+		    -j $j --offline --trusted-root "$root" \
+		    --manifest "$tmp/scan/m.tsv")
+		eval "scan$j=$1"
+		echo "scan -j $j: $(awk -v w="$1" 'BEGIN { printf "%.1f", w / 1000 }') ms (median of 5)"
+	done
+	ratio "speed-up -j 2 over -j 1" "$scan1" "$scan2" "goal >= 1.8x, $(nproc) cores"
+else
+	echo "skipped: $TD is absent (no CPython bundles)"
 fi
 
 echo
