@@ -38,7 +38,13 @@ DESTDIR ?=
 LIBDIR  ?= $(PREFIX)/lib
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
+# libcurl is compiled against (lib/net's types) but not linked: lib/net
+# loads libcurl.so.4 at the first network call (dlopen), so a process that
+# never uses the network does not pay for loading it and its ~20
+# dependencies. Test harnesses that are HTTP clients themselves link it
+# (CURL_LIBS).
 PKGS     = openssl jansson libsodium libcurl
+LINK_PKGS = openssl jansson libsodium
 DEB_PKGS = libssl-dev libjansson-dev libcurl4-openssl-dev libsodium-dev \
            libcriterion-dev libmicrohttpd-dev pkg-config openssl scdoc
 # make package-check: building and checking the Debian packages, the RPM
@@ -49,7 +55,11 @@ PKG_DEB_PKGS = debhelper lintian devscripts fakeroot rpm bash-completion zsh \
 # are in libclang-rt-14-dev, only a Recommends of clang: named explicitly.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# dlopen is in libc from glibc 2.34 on; -ldl only where it is not.
+DL_LIBS    := $(shell printf '\043include <dlfcn.h>\nint main(void) { return dlopen("x", 0) != 0; }\n' | \
+                $(CC) -x c -o /dev/null - 2>/dev/null || echo -ldl)
+PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) $(DL_LIBS)
+CURL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
@@ -138,15 +148,20 @@ $(BUILD)/pyverify.pc: Makefile $(PREFIX_STAMP)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	    'includedir=$${prefix}/include' '' 'Name: pyverify' \
 	    'Description: Offline Sigstore bundle verification' \
-	    'Version: $(VERSION)' 'Requires.private: libcrypto jansson libsodium libcurl' \
-	    'Libs: -L$${libdir} -lpyverify' 'Cflags: -I$${includedir}' > $@
+	    'Version: $(VERSION)' \
+	    '# libcurl (libcurl.so.4) is loaded at run time, at the first' \
+	    '# network call (dlopen): not a link dependency.' \
+	    'Requires.private: libcrypto jansson libsodium' \
+	    'Libs: -L$${libdir} -lpyverify' 'Libs.private: $(DL_LIBS)' \
+	    'Cflags: -I$${includedir}' > $@
 
 # Unit tests: one Criterion binary per tests/test_*.c, linked with the
 # static library (internal symbols included) and tests/support.
 $(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libpyverify.a $(PREFIX_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
-	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) -lpthread
+	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) \
+	    $(CURL_LIBS) -lpthread
 
 # The public header alone, strict C11 and pedantic (libgit2's headertest).
 $(BUILD)/headertest: tests/headertest.c lib/pyverify.h $(BUILD)/libpyverify.a
@@ -250,7 +265,8 @@ $(BUILD)/interop/mkbundles: tests/interop/mkbundles.c $(SUP_OBJ) \
     $(BUILD)/libpyverify.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(SUP_OBJ) \
-	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) -lpthread
+	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) \
+	    $(CURL_LIBS) -lpthread
 
 interop: all $(BUILD)/interop/mkbundles
 	sh tests/interop/sigstore-js.sh $(BUILD)

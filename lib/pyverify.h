@@ -828,7 +828,9 @@ typedef struct {
 	const char *openssl;   /* "OpenSSL 3.0.15 3 Sep 2024" */
 	const char *jansson;   /* "2.14" */
 	const char *libsodium; /* "1.0.18" */
-	const char *libcurl;   /* "7.88.1" */
+	const char *libcurl;   /* "7.88.1"; loaded for the question (the
+	                        * library loads libcurl only for network
+	                        * use): "not available (why)" without it */
 } pyverify_versions;
 PYVERIFY_EXPORT void pyverify_runtime_versions(pyverify_versions *out);
 

@@ -1,7 +1,7 @@
 /*
  * net/net.h - the one network transport of libpyverify, over libcurl.
- * Everything that goes over the network (TUF metadata and targets; later
- * OIDC, Fulcio, Rekor and timestamp requests) goes through here, so every
+ * Everything that goes over the network (TUF metadata and targets, OIDC,
+ * Fulcio, Rekor and timestamp requests) goes through here, so every
  * request has a connect and a total timeout, a minimum transfer rate, a
  * hard size limit on what it receives, a few retries with backoff, and
  * https:// only (http:// for loopback addresses, or when the caller allows
@@ -9,6 +9,13 @@
  *
  * libcurl's usual environment applies: http_proxy, https_proxy, no_proxy;
  * the system CA store unless a CA bundle is named.
+ *
+ * libcurl is not linked: the first request loads libcurl.so.4 (dlopen,
+ * curl_loader.c), so programs that never use the network do not pay for
+ * loading it. Without it, that request fails (PV_NET_EFAIL) saying so
+ * and naming the package; everything else here is plain code and works
+ * without it. $PYVERIFY_LIBCURL names another file to load (a test and
+ * diagnostic knob).
  */
 #ifndef PV_NET_H
 #define PV_NET_H
@@ -75,15 +82,30 @@ PV_MUST_CHECK int pv_net_request(const pv_net_opts *o, const char *method,
 void pv_net_response_free(pv_net_response *r);
 
 /* Whether url may be fetched: https://, or http:// to a loopback address
- * (localhost, 127.0.0.0/8, [::1]) or when allow_http. 0 or PV_NET_EURL. */
+ * (localhost, 127.0.0.0/8, [::1]) or when allow_http. 0 or PV_NET_EURL.
+ * A check before any request, without libcurl and a little stricter than
+ * it (no percent-encoded or unusual host names); requests check again
+ * with libcurl's parse of the URL they fetch. */
 PV_MUST_CHECK int pv_net_url_allowed(const char *url, int allow_http,
                                      char *why, size_t whylen);
 
-/* Percent-encodes s for one URL path segment (RFC 3986 unreserved bytes
- * kept; everything else, '/' included, as %XX). 0, or -1 if out is too
- * small. */
+/* Percent-encodes s for one URL path segment, query value or form value
+ * (RFC 3986 unreserved bytes kept; everything else, '/', '&', '=' and
+ * space included, as %XX). 0, or -1 if out is too small. */
 PV_MUST_CHECK int pv_net_escape_segment(char *out, size_t outlen,
                                         const char *s);
+
+/* url with "name=value" query parameters appended ('?' or '&' as the URL
+ * needs), each value percent-encoded (names are taken as they are).
+ * pairs: name, value, name, value, ..., NULL. malloc'd; NULL when out of
+ * memory, when url has a fragment or when the result would be longer
+ * than a URL may be. */
+char *pv_net_url_with_query(const char *url, const char *const *pairs);
+
+/* The len bytes at s with %XX sequences decoded (a '%' without two hex
+ * digits kept as it is; '+' kept). malloc'd, NUL-terminated; NULL when
+ * out of memory or when the result would hold a NUL byte. */
+char *pv_net_unescape(const char *s, size_t len);
 
 /* Joins base and a relative path with exactly one '/'; 0 or -1. */
 PV_MUST_CHECK int pv_net_join(char *out, size_t outlen, const char *base,
@@ -93,5 +115,14 @@ PV_MUST_CHECK int pv_net_join(char *out, size_t outlen, const char *base,
  * fragment (they may carry secrets); control bytes replaced, truncated to
  * fit out. */
 void pv_net_url_for_msg(char *out, size_t outlen, const char *url);
+
+/* The version of the libcurl requests use ("7.88.1"), loading it if need
+ * be; when it cannot be loaded, "not available (" the reason ")". A static
+ * string. */
+const char *pv_net_libcurl_version(void);
+
+/* Whether this process has loaded libcurl (never loads it): verification
+ * and other offline work must leave it unloaded. */
+int pv_net_libcurl_loaded(void);
 
 #endif /* PV_NET_H */

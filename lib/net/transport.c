@@ -1,21 +1,21 @@
 /* net/transport.c - requests over libcurl easy handles: timeouts, a hard
  * size limit, retries with backoff, redirects checked against the URL
- * policy, and messages that name the URL. */
+ * policy, and messages that name the URL. libcurl is loaded at the first
+ * request (curl_loader.c) and reached through its table. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "pyverify.h"
 #include "net/net.h"
+#include "curl_api.h"
 #include "url_check.h"
 
 /* pv_net_opts with every default applied. */
 struct cfg {
+	const struct pv_curl_api *cu;
 	long connect_ms, total_ms, low_bytes, low_s, base_ms;
 	int retries, allow_http;
 	const char *ca, *ua;
@@ -46,15 +46,6 @@ struct req {
 	size_t body_len;
 	struct curl_slist *headers;
 };
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc = CURLE_FAILED_INIT;
-
-static void
-global_init(void)
-{
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static void
 resolve(struct cfg *c, const pv_net_opts *o)
@@ -144,26 +135,26 @@ on_data(char *p, size_t size, size_t nmemb, void *ud)
 }
 
 static int
-set_method(CURL *h, const struct req *r)
+set_method(const struct pv_curl_api *cu, CURL *h, const struct req *r)
 {
 	int ok = 1;
 
 	if (strcmp(r->method, "GET") == 0) {
-		ok &= curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK;
+		ok &= cu->easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK;
 	} else if (strcmp(r->method, "HEAD") == 0) {
-		ok &= curl_easy_setopt(h, CURLOPT_NOBODY, 1L) == CURLE_OK;
+		ok &= cu->easy_setopt(h, CURLOPT_NOBODY, 1L) == CURLE_OK;
 	} else if (r->body_len > 0 || strcmp(r->method, "POST") == 0 ||
 	           strcmp(r->method, "PUT") == 0 ||
 	           strcmp(r->method, "PATCH") == 0) {
-		ok &= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		ok &= cu->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		                       (curl_off_t)r->body_len) == CURLE_OK;
-		ok &= curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+		ok &= cu->easy_setopt(h, CURLOPT_POSTFIELDS,
 		                       r->body ? r->body : "") == CURLE_OK;
 		if (strcmp(r->method, "POST") != 0)
-			ok &= curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
+			ok &= cu->easy_setopt(h, CURLOPT_CUSTOMREQUEST,
 			                       r->method) == CURLE_OK;
 	} else {
-		ok &= curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method) ==
+		ok &= cu->easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method) ==
 		      CURLE_OK;
 	}
 	return ok;
@@ -175,8 +166,9 @@ static int
 transfer(const struct cfg *c, const struct req *r, CURLU *u, int plain_http,
          struct sink *k, struct hop *o)
 {
+	const struct pv_curl_api *cu = c->cu;
 	const char *protos = plain_http ? "http,https" : "https";
-	CURL *h = curl_easy_init();
+	CURL *h = cu->easy_init();
 	curl_off_t t = 0, ra = 0;
 	char *s = NULL;
 	int ok = 1;
@@ -184,69 +176,69 @@ transfer(const struct cfg *c, const struct req *r, CURLU *u, int plain_http,
 	memset(o, 0, sizeof(*o));
 	if (h == NULL)
 		return PV_NET_ENOMEM;
-	ok &= curl_easy_setopt(h, CURLOPT_CURLU, u) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protos) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") ==
+	ok &= cu->easy_setopt(h, CURLOPT_CURLU, u) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, protos) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") ==
 	      CURLE_OK;
 	/* Redirects are followed by the caller, one URL check each, so a
 	 * redirect can never reach what a first URL could not. */
-	ok &= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
 	/* Timeouts without SIGALRM: safe in the daemon's threads. */
-	ok &= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms) ==
+	ok &= cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms) ==
 	      CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms) == CURLE_OK;
 	/* The slow-retrieval defence. */
-	ok &= curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, c->low_bytes) ==
+	ok &= cu->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, c->low_bytes) ==
 	      CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->low_s) ==
+	ok &= cu->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->low_s) ==
 	      CURLE_OK;
 	/* An announced length above the limit ends the transfer before the
 	 * body; the write callback catches the rest. 0 would mean "none". */
 	if (k->max > 0 && (uint64_t)k->max < (uint64_t)INT64_MAX)
-		ok &= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+		ok &= cu->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 		                       (curl_off_t)k->max) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_WRITEDATA, k) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, o->errbuf) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_USERAGENT, c->ua) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_SSLVERSION,
+	ok &= cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_WRITEDATA, k) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_ERRORBUFFER, o->errbuf) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_USERAGENT, c->ua) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_SSLVERSION,
 	                       (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
 	if (c->ca != NULL)
-		ok &= curl_easy_setopt(h, CURLOPT_CAINFO, c->ca) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->headers) == CURLE_OK;
-	ok &= set_method(h, r);
+		ok &= cu->easy_setopt(h, CURLOPT_CAINFO, c->ca) == CURLE_OK;
+	ok &= cu->easy_setopt(h, CURLOPT_HTTPHEADER, r->headers) == CURLE_OK;
+	ok &= set_method(cu, h, r);
 	if (!ok) {
-		curl_easy_cleanup(h);
+		cu->easy_cleanup(h);
 		return PV_NET_ENOMEM;
 	}
-	o->cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &o->status);
-	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &o->os_errno);
-	if (curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t) == CURLE_OK)
+	o->cc = cu->easy_perform(h);
+	cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &o->status);
+	cu->easy_getinfo(h, CURLINFO_OS_ERRNO, &o->os_errno);
+	if (cu->easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t) == CURLE_OK)
 		o->connected = t > 0;
-	if (curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &t) == CURLE_OK)
+	if (cu->easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &t) == CURLE_OK)
 		o->elapsed_ms = (long)(t / 1000);
-	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+	if (cu->easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
 	    ra > 0)
 		o->retry_after_ms = ra > PV_NET_MAX_RETRY_AFTER_MS / 1000
 		                        ? PV_NET_MAX_RETRY_AFTER_MS
 		                        : (long)ra * 1000;
 	s = NULL;
-	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
+	if (cu->easy_getinfo(h, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
 	    s != NULL)
 		snprintf(o->ctype, sizeof(o->ctype), "%s", s);
 	s = NULL;
 	if (o->cc == CURLE_OK &&
-	    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &s) == CURLE_OK &&
+	    cu->easy_getinfo(h, CURLINFO_REDIRECT_URL, &s) == CURLE_OK &&
 	    s != NULL) {
 		o->location = strdup(s);
 		if (o->location == NULL) {
-			curl_easy_cleanup(h);
+			cu->easy_cleanup(h);
 			return PV_NET_ENOMEM;
 		}
 	}
-	curl_easy_cleanup(h);
+	cu->easy_cleanup(h);
 	return 0;
 }
 
@@ -254,8 +246,9 @@ transfer(const struct cfg *c, const struct req *r, CURLU *u, int plain_http,
 static int
 describe(const struct cfg *c, const struct hop *o, char *out, size_t n)
 {
+	const struct pv_curl_api *cu = c->cu;
 	char d[32];
-	const char *eb = o->errbuf[0] ? o->errbuf : curl_easy_strerror(o->cc);
+	const char *eb = o->errbuf[0] ? o->errbuf : cu->easy_strerror(o->cc);
 
 	switch (o->cc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -311,7 +304,7 @@ describe(const struct cfg *c, const struct hop *o, char *out, size_t n)
 		snprintf(out, n, "connection lost (%s)", eb);
 		return 1;
 	default:
-		snprintf(out, n, "%s (%s)", curl_easy_strerror(o->cc), eb);
+		snprintf(out, n, "%s (%s)", cu->easy_strerror(o->cc), eb);
 		return 0;
 	}
 }
@@ -359,8 +352,8 @@ attempt(const struct cfg *c, const struct req *orig, const char *url,
 		CURLU *u = NULL;
 		int plain_http = 0;
 
-		rc = pv_net_url_check(cur, c->allow_http, &u, &plain_http,
-		                      what, sizeof(what));
+		rc = pv_net_url_check(c->cu, cur, c->allow_http, &u,
+		                      &plain_http, what, sizeof(what));
 		if (rc != 0) {
 			char shown[256];
 
@@ -376,7 +369,7 @@ attempt(const struct cfg *c, const struct req *orig, const char *url,
 		k->len = 0;
 		k->toobig = k->nomem = 0;
 		rc = transfer(c, &r, u, plain_http, k, o);
-		curl_url_cleanup(u);
+		c->cu->url_cleanup(u);
 		if (rc != 0 || k->nomem) {
 			fail(why, whylen, r.method, cur, attempts,
 			     "out of memory");
@@ -453,6 +446,7 @@ run(const pv_net_opts *opts, const char *method, const char *url,
 	struct cfg c;
 	struct req r = { method, body, body_len, NULL };
 	struct hop o;
+	const char *loadmsg = "";
 	int rc = PV_NET_ENOMEM, retry, i;
 
 	memset(res, 0, sizeof(*res));
@@ -462,9 +456,11 @@ run(const pv_net_opts *opts, const char *method, const char *url,
 	resolve(&c, opts);
 	/* The + 1 of the NUL must not wrap. */
 	k->max = max_bytes < SIZE_MAX ? max_bytes : SIZE_MAX - 1;
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK) {
-		fail(why, whylen, method, url, 1, "libcurl cannot start");
+	/* Here and not earlier: only a request needs libcurl, and one that
+	 * cannot have it fails, naming the URL it was for. */
+	c.cu = pv_curl_load(&loadmsg);
+	if (c.cu == NULL) {
+		fail(why, whylen, method, url, 1, loadmsg);
 		return PV_NET_EFAIL;
 	}
 	if (!valid_method(method)) {
@@ -480,14 +476,15 @@ run(const pv_net_opts *opts, const char *method, const char *url,
 			rc = PV_NET_EURL;
 			goto done;
 		}
-		n = curl_slist_append(r.headers, headers[i]);
+		n = c.cu->slist_append(r.headers, headers[i]);
 		if (n == NULL)
 			goto done;
 		r.headers = n;
 	}
 	/* No "Expect: 100-continue" round trip before a larger body. */
 	if (body_len > 0) {
-		struct curl_slist *n = curl_slist_append(r.headers, "Expect:");
+		struct curl_slist *n = c.cu->slist_append(r.headers,
+		                                          "Expect:");
 
 		if (n == NULL)
 			goto done;
@@ -521,7 +518,7 @@ run(const pv_net_opts *opts, const char *method, const char *url,
 	if (rc == 0)
 		k->buf[k->len] = '\0';
 done:
-	curl_slist_free_all(r.headers);
+	c.cu->slist_free_all(r.headers);
 	if (rc != 0) {
 		free(k->buf);
 		k->buf = NULL;

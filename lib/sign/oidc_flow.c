@@ -14,7 +14,6 @@
 
 #include <sys/wait.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -141,39 +140,19 @@ static char *
 auth_url(const char *auth_ep, const char *client_id, const char *redirect,
          const struct pkce *p)
 {
-	const char *params[][2] = {
-		{ "response_type", "code" },
-		{ "client_id", client_id },
-		{ "redirect_uri", redirect },
-		{ "scope", "openid email" },
-		{ "state", p->state },
-		{ "nonce", p->nonce },
-		{ "code_challenge", p->challenge },
-		{ "code_challenge_method", "S256" },
+	const char *params[] = {
+		"response_type", "code",
+		"client_id", client_id,
+		"redirect_uri", redirect,
+		"scope", "openid email",
+		"state", p->state,
+		"nonce", p->nonce,
+		"code_challenge", p->challenge,
+		"code_challenge_method", "S256",
+		NULL,
 	};
-	char part[PV_MAX_VALUE_STRING + 64];
-	CURLU *u = curl_url();
-	char *s = NULL, *out = NULL;
-	size_t i;
 
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, auth_ep, 0) !=
-	                     CURLUE_OK)
-		goto done;
-	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		snprintf(part, sizeof(part), "%s=%s", params[i][0],
-		         params[i][1]);
-		/* URLENCODE with APPENDQUERY escapes the value only. */
-		if (curl_url_set(u, CURLUPART_QUERY, part,
-		                 CURLU_APPENDQUERY | CURLU_URLENCODE) !=
-		    CURLUE_OK)
-			goto done;
-	}
-	if (curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
-		out = strdup(s);
-done:
-	curl_free(s);
-	curl_url_cleanup(u);
-	return out;
+	return pv_net_url_with_query(auth_ep, params);
 }
 
 /* ---- showing the URL ---------------------------------------------------- */
@@ -270,23 +249,21 @@ read_code(const pyverify_oidc_options *o, char **code, pyverify_error *err)
 
 /* ---- the token request --------------------------------------------------- */
 
-/* "name=value&" with value escaped by libcurl; -1 when it does not fit. */
+/* "name=value", after a '&' unless first, with value percent-encoded;
+ * -1 when it does not fit. */
 static int
 form_add(char *out, size_t cap, size_t *len, const char *name,
          const char *value)
 {
-	char *esc = curl_easy_escape(NULL, value, 0);
-	int n;
+	int n = snprintf(out + *len, cap - *len, "%s%s=", *len ? "&" : "",
+	                 name);
 
-	if (esc == NULL)
-		return -1;
-	n = snprintf(out + *len, cap - *len, "%s%s=%s", *len ? "&" : "",
-	             name, esc);
-	OPENSSL_cleanse(esc, strlen(esc));
-	curl_free(esc);
 	if (n < 0 || (size_t)n >= cap - *len)
 		return -1;
-	*len += (size_t)n;
+	if (pv_net_escape_segment(out + *len + n, cap - *len - (size_t)n,
+	                          value) != 0)
+		return -1;
+	*len += strlen(out + *len);
 	return 0;
 }
 

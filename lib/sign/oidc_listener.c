@@ -4,7 +4,7 @@
  * 127.0.0.1 on a port the kernel picks; it takes one callback request
  * with a bounded head, within a deadline, and the redirect must carry the
  * state this sign-in made (else a page another site opened could hand us
- * its own code). The query is split by libcurl's URL parser.
+ * its own code).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 
 #include "sign/oidc.h"
@@ -139,62 +138,45 @@ callback_clear(struct callback *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The query of the redirect, split by libcurl's URL parser and each value
- * unescaped by libcurl. 0, or -1 when the target is not a URL. */
+/* The query of the redirect target (after its first '?', up to a '#'),
+ * split at '&' and each value percent-decoded. 0, or -1 when a value
+ * cannot be decoded (a NUL byte) or memory ran out. */
 static int
 parse_query(struct callback *c, const char *target)
 {
-	char url[PV_MAX_OIDC_REQUEST_HEAD + 32];
-	CURLU *u = curl_url();
-	char *q = NULL, *save = NULL, *part;
-	int rc = -1;
+	const char *q = strchr(target, '?'), *end, *part, *next;
 
-	if (u == NULL)
-		return -1;
-	snprintf(url, sizeof(url), "http://localhost%s", target);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
-		goto done;
-	rc = 0;
-	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
-		goto done;
-	for (part = strtok_r(q, "&", &save); part != NULL;
-	     part = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(part, '='), **slot = NULL, *val;
-		int vlen = 0;
+	if (q == NULL)
+		return 0;
+	q++;
+	end = q + strcspn(q, "#");
+	for (part = q; part < end; part = next) {
+		const char *amp = memchr(part, '&', (size_t)(end - part));
+		const char *stop = amp != NULL ? amp : end;
+		const char *eq = memchr(part, '=', (size_t)(stop - part));
+		size_t nlen;
+		char **slot = NULL;
 
+		next = amp != NULL ? amp + 1 : end;
 		if (eq == NULL)
 			continue;
-		*eq = '\0';
-		if (strcmp(part, "code") == 0)
+		nlen = (size_t)(eq - part);
+		if (nlen == 4 && memcmp(part, "code", 4) == 0)
 			slot = &c->code;
-		else if (strcmp(part, "state") == 0)
+		else if (nlen == 5 && memcmp(part, "state", 5) == 0)
 			slot = &c->state;
-		else if (strcmp(part, "error") == 0)
+		else if (nlen == 5 && memcmp(part, "error", 5) == 0)
 			slot = &c->error;
-		else if (strcmp(part, "error_description") == 0)
+		else if (nlen == 17 &&
+		         memcmp(part, "error_description", 17) == 0)
 			slot = &c->error_desc;
 		if (slot == NULL || *slot != NULL)
 			continue; /* unknown, or a repeat: the first counts */
-		val = curl_easy_unescape(NULL, eq + 1, 0, &vlen);
-		if (val == NULL) {
-			rc = -1;
-			goto done;
-		}
-		*slot = strdup(val);
-		OPENSSL_cleanse(val, (size_t)vlen);
-		curl_free(val);
-		if (*slot == NULL) {
-			rc = -1;
-			goto done;
-		}
+		*slot = pv_net_unescape(eq + 1, (size_t)(stop - eq - 1));
+		if (*slot == NULL)
+			return -1;
 	}
-done:
-	if (q != NULL) {
-		OPENSSL_cleanse(q, strlen(q));
-		curl_free(q);
-	}
-	curl_url_cleanup(u);
-	return rc;
+	return 0;
 }
 
 /* The printable-ASCII prefix of s, for quoting the issuer's error. */

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 
@@ -161,7 +160,7 @@ static int
 token_from_github(char **out, const char *url, const char *bearer,
                   const struct pv_sign_net *n, pyverify_error *err)
 {
-	CURLU *u = NULL;
+	static const char *const audience[] = { "audience", "sigstore", NULL };
 	char *full = NULL, *auth = NULL;
 	char shown[512], why[PYVERIFY_ERROR_MSG_SIZE], msg[512];
 	pv_net_response resp = { 0 };
@@ -171,26 +170,18 @@ token_from_github(char **out, const char *url, const char *bearer,
 	int rc;
 
 	pv_net_url_for_msg(shown, sizeof(shown), url);
-	u = curl_url();
-	if (u == NULL)
-		return pv_fail(err, PYVERIFY_ENOMEM, PYVERIFY_STEP_OIDC,
-		               "out of memory");
-	/* The URL already carries a query (api-version=...): libcurl's URL
-	 * API appends with the right separator. */
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_QUERY, "audience=sigstore",
-	                 CURLU_APPENDQUERY) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK) {
-		curl_url_cleanup(u);
+	/* The URL already carries a query (api-version=...): appended with
+	 * the separator it needs. The request checks the URL itself. */
+	full = pv_net_url_with_query(url, audience);
+	if (full == NULL)
 		return pv_fail(err, PYVERIFY_EUSAGE, PYVERIFY_STEP_OIDC,
-		               "ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: %s",
+		               "ACTIONS_ID_TOKEN_REQUEST_URL is not a usable "
+		               "URL (it has a fragment, or is too long): %s",
 		               shown);
-	}
-	curl_url_cleanup(u);
 	alen = strlen(bearer) + sizeof("Authorization: bearer ");
 	auth = malloc(alen);
 	if (auth == NULL) {
-		curl_free(full);
+		free(full);
 		return pv_fail(err, PYVERIFY_ENOMEM, PYVERIFY_STEP_OIDC,
 		               "out of memory");
 	}
@@ -200,7 +191,7 @@ token_from_github(char **out, const char *url, const char *bearer,
 	                  PV_MAX_OIDC_ANSWER_BYTES, 0, &resp, why, sizeof(why));
 	OPENSSL_cleanse(auth, alen);
 	free(auth);
-	curl_free(full);
+	free(full);
 	if (rc != 0)
 		return pv_fail(err, rc == PV_NET_ENOMEM ? PYVERIFY_ENOMEM
 		                                        : PYVERIFY_EIO,

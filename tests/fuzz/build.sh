@@ -10,9 +10,16 @@ cd "$(dirname "$0")/../.."
 CC=${FUZZ_CC:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 JOBS=${FUZZ_JOBS:-2}
+# libcurl: its headers only; lib/net loads libcurl.so.4 at run time
+# (dlopen), and no fuzz target uses the test harnesses that link it.
 PKGS="openssl jansson libsodium libcurl"
 PKG_CFLAGS=$(pkg-config --cflags $PKGS)
-PKG_LIBS=$(pkg-config --libs $PKGS)
+PKG_LIBS=$(pkg-config --libs openssl jansson libsodium)
+# dlopen is in libc from glibc 2.34 on; -ldl only where it is not.
+if ! printf '#include <dlfcn.h>\nint main(void) { return dlopen("x", 0) != 0; }\n' |
+     $CC -x c -o /dev/null - 2>/dev/null; then
+	PKG_LIBS="$PKG_LIBS -ldl"
+fi
 WARN="-std=c11 -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wformat=2 \
 -Wno-missing-field-initializers"
 DEFS="-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPYVERIFY_PREFIX=\"/usr/local\""
