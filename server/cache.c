@@ -1,6 +1,7 @@
 /* cache.c - the verdict cache: an LRU of verdict bodies keyed by the
  * SHA-256 of everything a verdict depends on (bundle bytes, digest, names,
- * policy override, trust generation; see verify.c). Bounded in entries; a
+ * policy override, trust generation; see verify.c), and of the raw request
+ * bytes that were found to ask that question. Bounded in entries; a
  * verdict other than "verified" lives only cache_failure_ttl seconds so a
  * transient cause (a clock step, a fixed trusted root) is re-checked soon.
  * One mutex: a lookup is a hash probe and a list splice, far shorter than
@@ -119,6 +120,7 @@ pvd_cache_get(const uint8_t key[32], struct pvd_cached *out)
 	if (e != NULL) {
 		out->body = strdup(e->body);
 		if (out->body != NULL) {
+			out->expires = e->expires;
 			out->http_code = e->http_code;
 			out->verdict = e->verdict;
 			list_unlink(e);
@@ -132,7 +134,7 @@ pvd_cache_get(const uint8_t key[32], struct pvd_cached *out)
 
 void
 pvd_cache_put(const uint8_t key[32], int http_code, int verdict,
-              const char *body)
+              const char *body, int64_t expires)
 {
 	unsigned ttl = verdict == PYVERIFY_RELEASE_VERIFIED ? C.ttl : C.failure_ttl;
 	struct entry *e;
@@ -159,7 +161,7 @@ pvd_cache_put(const uint8_t key[32], int http_code, int verdict,
 	e->http_code = http_code;
 	e->verdict = verdict;
 	e->body = copy;
-	e->expires = pvd_unix_now() + ttl;
+	e->expires = expires != 0 ? expires : pvd_unix_now() + ttl;
 	e->hnext = C.buckets[bucket_of(key)];
 	C.buckets[bucket_of(key)] = e;
 	list_push_front(e);

@@ -181,14 +181,16 @@ struct pvd_cached {
 	int http_code;
 	int verdict;     /* pyverify_release_status */
 	char *body;      /* verdict JSON (malloc'd copy for the caller) */
+	int64_t expires; /* Unix seconds */
 };
 
 int pvd_cache_init(unsigned entries, unsigned ttl, unsigned failure_ttl);
 void pvd_cache_free(void);
 /* 1 and *out filled (body malloc'd) on a hit; 0 on a miss. */
 int pvd_cache_get(const uint8_t key[32], struct pvd_cached *out);
+/* expires: Unix seconds, or 0 for now + the TTL of the verdict. */
 void pvd_cache_put(const uint8_t key[32], int http_code, int verdict,
-                   const char *body);
+                   const char *body, int64_t expires);
 
 /* ---- metrics.c ------------------------------------------------------------ */
 
@@ -270,10 +272,22 @@ struct pvd_verify_output {
 	int cache_hit;
 };
 
-/* Runs (or finds in the cache) the verdict for in under snapshot s. Returns
- * 0 with out filled, or -1 on ENOMEM/internal failure (out->http_code 500). */
+/* The cache key of a request's raw bytes under snapshot s: a JSON body
+ * that was answered once is answered again before it is parsed (parsing is
+ * most of a cached request's cost). Everything the answer depends on is in
+ * it: the endpoint, the Content-Type, every body byte and the trust
+ * generation (access control is decided before any body is read). 0/-1. */
+int pvd_verify_raw_key(uint8_t key[32], const struct pvd_snapshot *s,
+                       const char *endpoint, const char *content_type,
+                       const uint8_t *body, size_t len);
+/* 1 with out filled when raw_key is in the cache, else 0. */
+int pvd_verify_cached(const uint8_t raw_key[32],
+                      struct pvd_verify_output *out);
+/* Runs (or finds in the cache) the verdict for in under snapshot s, and
+ * files it under raw_key too unless that is NULL. Returns 0 with out
+ * filled, or -1 on ENOMEM/internal failure (out->http_code 500). */
 int pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
-                   struct pvd_verify_output *out);
+                   const uint8_t *raw_key, struct pvd_verify_output *out);
 
 /* ---- helpers (log.c) ---------------------------------------------------------- */
 

@@ -14,6 +14,8 @@
 #define PVD_DISCARD_MAX (1u << 20)
 /* Multipart framing (boundaries, part headers) around the parts. */
 #define PVD_MULTIPART_OVERHEAD (64u << 10)
+/* libmicrohttpd's memory per connection (request head and read buffer). */
+#define PVD_CONN_MEMORY (128u << 10)
 /* libmicrohttpd's post processor buffer. */
 #define PVD_POST_BUFFER (64u << 10)
 /* JSON values (members and elements) in a request or a bundle part. A
@@ -52,6 +54,7 @@ struct pvd_upload {
 	uint8_t *delim;             /* "\r\n--" boundary */
 	size_t delim_len;
 	size_t *delim_next;         /* failure function of delim (KMP) */
+	size_t *delim_skip;         /* Horspool shifts by byte, 256 */
 	size_t delim_match;         /* bytes of delim matched so far */
 	uint64_t part_gen;          /* delimiters fed so far */
 	uint64_t cur_gen;           /* part_gen of the part in progress */
