@@ -61,9 +61,14 @@ sign_all(struct sign_ctx *x, const struct sign_cli *c, char **files,
 		}
 		if (pyverify_sign_artifact(x->signer, &art, &bundles[i],
 		                           &err) != 0) {
-			cli_line(stderr, "%s: %s: %s: %s (no bundle written)",
+			/* A refusal before any service (an option, the
+			 * key) has no step to name. */
+			cli_line(stderr, "%s: %s: %s%s%s (no bundle written)",
 			         c->prog, files[i],
-			         pyverify_step_code(err.step), err.msg);
+			         err.step != PYVERIFY_STEP_NONE
+			             ? pyverify_step_code(err.step) : "",
+			         err.step != PYVERIFY_STEP_NONE ? ": " : "",
+			         err.msg);
 			return sign_exit_code(&err);
 		}
 	}

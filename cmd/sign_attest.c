@@ -224,6 +224,8 @@ cmd_attest(int argc, char **argv)
 		if ((dest[i] = sign_destination(&c, argv[optind + (int)i],
 		                                ATTEST_SUFFIX)) == NULL)
 			rc = EXIT_USAGE;
+	if (rc != 0)
+		cli_line(stderr, "%s: out of memory", c.prog);
 	if (rc == 0)
 		rc = sign_check_destinations(&c, dest, ndest);
 	if (rc == 0)

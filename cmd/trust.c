@@ -287,7 +287,7 @@ trust_show(const struct trust_opts *t)
 	struct trust_choice ch;
 	pyverify_tuf_options o;
 	pyverify_tuf_info info;
-	pyverify_trust_root *root;
+	pyverify_trust_root *root = NULL;
 	pyverify_error err;
 	char why[512];
 	int rc;
@@ -320,10 +320,12 @@ trust_show(const struct trust_opts *t)
 		return t->offline ? EXIT_USAGE : 0;
 	}
 	printf("  sha256 %s\n", info.trusted_root_sha256);
-	root = load_quiet(info.trusted_root_path);
-	if (root == NULL) {
+	if (pyverify_trust_root_load_file(&root, info.trusted_root_path,
+	                                  &err) != 0) {
 		cli_line(stderr, "pyverify: the cached trusted root %s does "
-		         "not load", info.trusted_root_path);
+		         "not load: %s; run 'pyverify trust update%s' to fetch "
+		         "it again", info.trusted_root_path, err.msg,
+		         t->staging ? " --staging" : "");
 		return EXIT_USAGE;
 	}
 	printf("contents: ");

@@ -131,16 +131,38 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+/* One gauge line per TUF role the refresh state knows: its metadata
+ * version, or when it expires. */
+static void
+render_roles(struct sbuf *b, const struct pvd_refresh_state *st,
+             const char *metric, const char *help, int version)
+{
+	const pyverify_tuf_role_info *const roles[4] = {
+		&st->root, &st->timestamp, &st->snapshot, &st->targets
+	};
+	static const char *const names[4] = { "root", "timestamp", "snapshot",
+	                                      "targets" };
+	size_t i;
+
+	sb_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
+	for (i = 0; i < 4; i++) {
+		if (!roles[i]->present)
+			continue;
+		if (version)
+			sb_printf(b, "%s{role=\"%s\"} %llu\n", metric, names[i],
+			          (unsigned long long)roles[i]->version);
+		else
+			sb_printf(b, "%s{role=\"%s\"} %lld\n", metric, names[i],
+			          (long long)roles[i]->expires);
+	}
+}
+
 /* TUF mode only: when trust was last refreshed and when the cached
  * metadata expires (alert before a dead repository makes it stale). */
 static void
 render_refresh(struct sbuf *b)
 {
 	struct pvd_refresh_state *st = malloc(sizeof(*st));
-	const pyverify_tuf_role_info *roles[4];
-	static const char *const names[4] = { "root", "timestamp", "snapshot",
-	                                      "targets" };
-	size_t i;
 
 	if (st == NULL) {
 		b->oom = 1;
@@ -151,10 +173,6 @@ render_refresh(struct sbuf *b)
 		free(st);
 		return;
 	}
-	roles[0] = &st->root;
-	roles[1] = &st->timestamp;
-	roles[2] = &st->snapshot;
-	roles[3] = &st->targets;
 	sb_printf(b, "# HELP pyverifyd_trust_refreshes_total TUF refreshes "
 	          "by outcome.\n# TYPE pyverifyd_trust_refreshes_total "
 	          "counter\npyverifyd_trust_refreshes_total{result=\"ok\"} "
@@ -173,22 +191,10 @@ render_refresh(struct sbuf *b)
 	          "pyverifyd_trust_last_refresh_success_timestamp_seconds gauge\n"
 	          "pyverifyd_trust_last_refresh_success_timestamp_seconds %lld\n",
 	          (long long)st->last_attempt, (long long)st->last_success);
-	sb_printf(b, "# HELP pyverifyd_trust_metadata_expiry_timestamp_seconds "
-	          "When the trusted TUF metadata of each role expires.\n# TYPE "
-	          "pyverifyd_trust_metadata_expiry_timestamp_seconds gauge\n");
-	for (i = 0; i < 4; i++)
-		if (roles[i]->present)
-			sb_printf(b, "pyverifyd_trust_metadata_expiry_timestamp_"
-			          "seconds{role=\"%s\"} %lld\n", names[i],
-			          (long long)roles[i]->expires);
-	sb_printf(b, "# HELP pyverifyd_trust_metadata_version Version of the "
-	          "trusted TUF metadata of each role.\n# TYPE "
-	          "pyverifyd_trust_metadata_version gauge\n");
-	for (i = 0; i < 4; i++)
-		if (roles[i]->present)
-			sb_printf(b, "pyverifyd_trust_metadata_version{role=\"%s\"} "
-			          "%llu\n", names[i],
-			          (unsigned long long)roles[i]->version);
+	render_roles(b, st, "pyverifyd_trust_metadata_expiry_timestamp_seconds",
+	             "When the trusted TUF metadata of each role expires.", 0);
+	render_roles(b, st, "pyverifyd_trust_metadata_version",
+	             "Version of the trusted TUF metadata of each role.", 1);
 	free(st);
 }
 

@@ -123,6 +123,15 @@ record(const pyverify_tuf_info *info, int ok, const char *why)
 	pthread_mutex_unlock(&R.mu);
 }
 
+/* The wait after a failed refresh: min(interval, PVD_REFRESH_RETRY_SECONDS).
+ * R.st.interval is set before the thread starts and never changes. */
+static unsigned
+retry_seconds(void)
+{
+	return R.st.interval < PVD_REFRESH_RETRY_SECONDS
+	           ? R.st.interval : PVD_REFRESH_RETRY_SECONDS;
+}
+
 /* One refresh; 0 when it succeeded (whether or not the root changed). */
 static int
 refresh_once(void)
@@ -153,8 +162,7 @@ refresh_once(void)
 	else if (rc != 0 && had[0] != '\0')
 		pvd_log("warn", "TUF refresh failed, still serving the last good "
 		        "trusted root (SHA-256 %s); retrying in %u s: %s", had,
-		        R.st.interval < PVD_REFRESH_RETRY_SECONDS
-		            ? R.st.interval : PVD_REFRESH_RETRY_SECONDS, why);
+		        retry_seconds(), why);
 	else if (rc != 0) {
 		char reason[1024];
 
@@ -162,8 +170,7 @@ refresh_once(void)
 		         "refresh failed: %.900s)", why);
 		pvd_trust_set_root_missing(reason);
 		pvd_log("error", "%s; not ready, retrying in %u s", reason,
-		        R.st.interval < PVD_REFRESH_RETRY_SECONDS
-		            ? R.st.interval : PVD_REFRESH_RETRY_SECONDS);
+		        retry_seconds());
 	}
 	free(info);
 	return rc == 0 ? 0 : -1;
@@ -174,7 +181,6 @@ run(void *arg)
 {
 	struct timespec due;
 	unsigned wait;
-	int ok;
 
 	(void)arg;
 	clock_gettime(CLOCK_MONOTONIC, &due); /* the first refresh at once */
@@ -187,10 +193,7 @@ run(void *arg)
 			break;
 		R.kick = 0;
 		pthread_mutex_unlock(&R.mu);
-		ok = refresh_once() == 0;
-		wait = R.st.interval;
-		if (!ok && wait > PVD_REFRESH_RETRY_SECONDS)
-			wait = PVD_REFRESH_RETRY_SECONDS;
+		wait = refresh_once() == 0 ? R.st.interval : retry_seconds();
 		clock_gettime(CLOCK_MONOTONIC, &due);
 		due.tv_sec += wait;
 		pthread_mutex_lock(&R.mu);
@@ -275,8 +278,13 @@ pvd_refresh_start(const struct pvd_config *cfg)
 		return -1;
 	}
 	R.started = 1;
+	/* Before the library resolved the repository, name what was asked. */
 	pvd_log("info", "trusted root from TUF repository %s, cache %s, "
-	        "refreshed every %u s", R.st.url, R.st.cache_dir,
+	        "refreshed every %u s",
+	        R.st.url[0] != '\0' ? R.st.url
+	        : cfg->staging       ? "(Sigstore staging)"
+	                             : "(Sigstore production)",
+	        R.st.cache_dir[0] != '\0' ? R.st.cache_dir : cfg->state_dir,
 	        cfg->refresh_interval);
 	return 0;
 }

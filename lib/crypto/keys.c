@@ -142,18 +142,17 @@ finish_key(struct pv_pubkey *out, EVP_PKEY *pkey, int details,
 	size_t rawlen = sizeof(out->ed25519);
 
 	memset(out, 0, sizeof(*out));
-	if (given != NULL) {
-		der = OPENSSL_memdup(given, given_len);
-		n = der != NULL ? (int)given_len : -1;
-	} else {
+	if (given == NULL) {
 		n = i2d_PUBKEY(pkey, &der);
+		if (n <= 0) {
+			EVP_PKEY_free(pkey);
+			return pv_fail(err, PYVERIFY_EINTERNAL, step,
+			               "cannot encode public key");
+		}
+		given = der;
+		given_len = (size_t)n;
 	}
-	if (n <= 0) {
-		EVP_PKEY_free(pkey);
-		return pv_fail(err, PYVERIFY_EINTERNAL, step,
-		               "cannot encode public key");
-	}
-	if (pv_bytes_dup(&out->spki, der, (size_t)n) != 0) {
+	if (pv_bytes_dup(&out->spki, given, given_len) != 0) {
 		OPENSSL_free(der);
 		EVP_PKEY_free(pkey);
 		return pv_fail(err, PYVERIFY_ENOMEM, step, "out of memory");

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "net/net.h"
+#include "util/util.h"
 #include "url_check.h"
 
 static void
@@ -241,18 +242,6 @@ pv_net_url_with_query(const char *url, const char *const *pairs)
 	return out;
 }
 
-static int
-hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 pv_net_unescape(const char *s, size_t len)
 {
@@ -262,14 +251,13 @@ pv_net_unescape(const char *s, size_t len)
 	if (out == NULL)
 		return NULL;
 	for (i = 0; i < len; i++) {
-		int hi, lo;
+		uint8_t byte;
 
 		/* A '%' without two hex digits stays as it is, as in
 		 * libcurl's curl_easy_unescape. */
 		if (s[i] == '%' && i + 2 < len &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
-			out[o] = (char)(hi << 4 | lo);
+		    pv_hex_decode(&byte, 1, s + i + 1, 2) == 0) {
+			out[o] = (char)byte;
 			i += 2;
 		} else {
 			out[o] = s[i];

@@ -8,7 +8,6 @@
 #include <openssl/crypto.h>
 
 #include "sign/service_call.h"
-#include "util/json.h"
 #include "verify/steps.h"
 
 #define STEP PYVERIFY_STEP_FULCIO
@@ -18,57 +17,21 @@
 #define GITHUB_ACTIONS_ISSUER "https://token.actions.githubusercontent.com"
 #define GITHUB_SAN_PREFIX "https://github.com/"
 
-/* A string claim of the (already accepted) token's payload; malloc'd or
- * NULL. The token was decoded once by token.c; the one claim only this
- * check needs is read here rather than widening pv_id_token. */
-static char *
-token_claim(const char *jwt, const char *name)
-{
-	struct pv_json_bounds b = PV_JSON_BOUNDS(64u << 10);
-	const char *p = strchr(jwt, '.'), *q;
-	struct pv_bytes raw = { 0 };
-	json_t *obj = NULL, *v;
-	char *b64, *out = NULL;
-	size_t n, i;
-
-	if (p == NULL || (q = strchr(p + 1, '.')) == NULL)
-		return NULL;
-	n = (size_t)(q - p - 1);
-	if (n > (64u << 10) || (b64 = malloc(n + 4)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) /* base64url to base64 */
-		b64[i] = p[1 + i] == '-' ? '+' : p[1 + i] == '_' ? '/' : p[1 + i];
-	while (i % 4 != 0)
-		b64[i++] = '=';
-	if (pv_b64_decode(&raw, b64, i) == 0 &&
-	    pv_json_intake(&obj, raw.data, raw.len, &b, NULL) ==
-	            PV_JSON_ACCEPTED &&
-	    json_is_string(v = json_object_get(obj, name)))
-		out = pv_strndup(json_string_value(v), json_string_length(v));
-	json_decref(obj);
-	pv_bytes_clear(&raw);
-	free(b64);
-	return out;
-}
-
 /* Fulcio's SAN for GitHub Actions tokens, NULL for other tokens. */
 static char *
 github_san(const struct pv_id_token *tok)
 {
-	char *ref, *san = NULL;
+	const char *ref = tok->job_workflow_ref;
+	char *san = NULL;
 	size_t n;
 
-	if (tok->email != NULL || tok->iss == NULL ||
+	if (tok->email != NULL || tok->iss == NULL || ref == NULL ||
 	    strcmp(tok->iss, GITHUB_ACTIONS_ISSUER) != 0)
-		return NULL;
-	ref = token_claim(tok->raw, "job_workflow_ref");
-	if (ref == NULL)
 		return NULL;
 	n = sizeof(GITHUB_SAN_PREFIX) + strlen(ref);
 	san = malloc(n);
 	if (san != NULL)
 		snprintf(san, n, "%s%s", GITHUB_SAN_PREFIX, ref);
-	free(ref);
 	return san;
 }
 

@@ -278,6 +278,11 @@ pv_oidc_await_code(int lfd, long wait_ms, const char *state, char **code,
 		callback_clear(&cb);
 		return 0;
 	}
+	if (conns == MAX_CONNECTIONS)
+		return pv_fail(err, PYVERIFY_EIO, PYVERIFY_STEP_OIDC,
+		               "%d requests reached the sign-in listener, none "
+		               "of them the sign-in redirect to /auth/callback; "
+		               "try --oauth-out-of-band", MAX_CONNECTIONS);
 	return pv_fail(err, PYVERIFY_EIO, PYVERIFY_STEP_OIDC,
 	               "no sign-in arrived within %ld s (the browser did "
 	               "not come back to the listener; try "

@@ -74,12 +74,6 @@ hex32(const struct rd *r, const json_t *v, const char *path,
 	return 0;
 }
 
-static char *
-b64(const uint8_t *p, size_t n)
-{
-	return pv_b64_encode(p, n);
-}
-
 /* The body must be the entry we proposed: same kind, and for hashedrekord
  * the same digest and signature, for dsse the same envelope. */
 static int
@@ -200,7 +194,7 @@ read_hashes(const struct rd *r, const json_t *proof, json_t **out)
 		rc = hex32(r, v, "verification.inclusionProof.", "hashes[]", h);
 		if (rc != 0)
 			goto fail;
-		s = b64(h, 32);
+		s = pv_b64_encode(h, 32);
 		rc = json_array_append_new(*out, json_string(s));
 		free(s);
 		if (rc != 0) {
@@ -267,8 +261,8 @@ convert(const struct rd *r, const json_t *e, const struct pv_rekor_input *in,
 	               PV_MAX_CHECKPOINT_BYTES, &cp, &cp_len));
 	PV_TRY(read_hashes(r, proof, &hashes));
 
-	id_b64 = b64(log_id, 32);
-	root_b64 = b64(root, 32);
+	id_b64 = pv_b64_encode(log_id, 32);
+	root_b64 = pv_b64_encode(root, 32);
 	*tle = t = json_object();
 	ok = t != NULL && id_b64 != NULL && root_b64 != NULL &&
 	     json_object_set_new(t, "logIndex", int64_str(index)) == 0 &&

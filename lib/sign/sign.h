@@ -103,6 +103,8 @@ struct pv_id_token {
 	char *identity;
 	/* federated_claims.connector_id (Dex), else NULL. */
 	char *federated_issuer;
+	/* job_workflow_ref (GitHub Actions) when a string, else NULL. */
+	char *job_workflow_ref;
 	int64_t iat, nbf, exp;   /* Unix seconds; nbf 0 when absent */
 };
 /* Decodes the payload (base64url) without verifying the signature

@@ -129,7 +129,8 @@ parse_service(const struct pv_json_ctx *cx, const json_t *svc,
 	 * decided by net/ when the request is made. */
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-		               "%s.url is not an https:// URL", path);
+		               "%s.url is not an https:// (or loopback "
+		               "http://) URL", path);
 	PV_TRY(get_u32(cx, svc, path, "majorApiVersion", &out->major));
 	PV_TRY(parse_valid_for(cx, svc, path, &out->valid));
 	PV_TRY(pv_json_string(cx, svc, path, "operator", 0,

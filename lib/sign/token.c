@@ -15,8 +15,9 @@
 #include "sign/sign.h"
 #include "util/json.h"
 
-/* Real identity tokens are 1-2 KB; GitHub's carry many claims (~3 KB). */
-#define TOKEN_MAX_BYTES (64u << 10)
+/* Real identity tokens are 1-2 KB; GitHub's carry many claims (~3 KB):
+ * bounded by PV_MAX_ID_TOKEN_BYTES like every other way a token comes in. */
+#define TOKEN_MAX_BYTES PV_MAX_ID_TOKEN_BYTES
 /* Python's leeway on nbf and exp. */
 #define TOKEN_LEEWAY_S 5
 #define TOKEN_AUDIENCE "sigstore"
@@ -37,6 +38,7 @@ pv_id_token_clear(struct pv_id_token *t)
 	free(t->email);
 	free(t->identity);
 	free(t->federated_issuer);
+	free(t->job_workflow_ref);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -145,10 +147,13 @@ check_audience(const json_t *claims, pyverify_error *err)
 	if (json_is_string(aud)) {
 		if (strcmp(json_string_value(aud), TOKEN_AUDIENCE) == 0)
 			return 0;
-	} else if (json_is_array(aud) &&
-	           json_array_size(aud) <= TOKEN_MAX_AUDIENCES) {
+	} else if (json_is_array(aud)) {
 		size_t i;
 		json_t *a;
+		if (json_array_size(aud) > TOKEN_MAX_AUDIENCES)
+			return oidc_fail(err, PYVERIFY_EPARSE,
+			                 "claim \"aud\" lists more than 64 "
+			                 "audiences");
 		json_array_foreach(aud, i, a) {
 			if (!json_is_string(a))
 				return oidc_fail(err, PYVERIFY_EPARSE,
@@ -195,7 +200,7 @@ read_claims(struct pv_id_token *t, const json_t *claims, int64_t now,
             pyverify_error *err)
 {
 	int present;
-	const json_t *ev, *fed;
+	const json_t *ev, *fed, *wf;
 
 	PV_TRY(check_audience(claims, err));
 	PV_TRY(string_claim(claims, "iss", 1, &t->iss, err));
@@ -235,6 +240,13 @@ read_claims(struct pv_id_token *t, const json_t *claims, int64_t now,
 		PV_TRY(string_claim(fed, "connector_id", 0,
 		                    &t->federated_issuer, err));
 	}
+	/* GitHub Actions: Fulcio's SAN is derived from it (fulcio_check.c).
+	 * Read leniently: other issuers' tokens may carry anything here. */
+	wf = json_object_get(claims, "job_workflow_ref");
+	if (json_is_string(wf) &&
+	    (t->job_workflow_ref = pv_strndup(json_string_value(wf),
+	                                      json_string_length(wf))) == NULL)
+		return oidc_fail(err, PYVERIFY_ENOMEM, "out of memory");
 	return 0;
 }
 

@@ -72,6 +72,15 @@ toolong:
 	return PV_NET_EURL;
 }
 
+/* The download limit for a role file: the length the signed listing names
+ * when there is one, but never above the role's cap (the local read uses
+ * the same cap), so a listing cannot lift the endless-data defence. */
+static size_t
+meta_limit(uint64_t listed, size_t cap)
+{
+	return listed != 0 && listed < cap ? (size_t)listed : cap;
+}
+
 /* The local copy of a role, or -1 (absent or unreadable: then it is
  * simply not used). */
 static int
@@ -363,7 +372,7 @@ load_snapshot(pv_tuf_client *c, char *why, size_t whylen)
 	}
 	rc = fetch_meta(c, "snapshot",
 	                c->root->consistent_snapshot ? m->version : 0,
-	                m->length ? m->length : PV_MAX_TUF_SNAPSHOT_BYTES,
+	                meta_limit(m->length, PV_MAX_TUF_SNAPSHOT_BYTES),
 	                &raw, &len, why, whylen);
 	if (rc != 0)
 		return tuf_net_code(rc);
@@ -412,8 +421,8 @@ tuf_load_targets(pv_tuf_client *c, const char *role,
 		return PV_TUF_EREJECT;
 	}
 	rc = fetch_meta(c, role, c->root->consistent_snapshot ? m->version : 0,
-	                m->length ? m->length : PV_MAX_TUF_TARGETS_BYTES, &raw,
-	                &len, why, whylen);
+	                meta_limit(m->length, PV_MAX_TUF_TARGETS_BYTES),
+	                &raw, &len, why, whylen);
 	if (rc != 0)
 		return tuf_net_code(rc);
 	rc = tuf_update_targets(c, role, parent, delegation, raw, len, why,

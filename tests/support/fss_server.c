@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "fss_impl.h"
+#include "http_fx.h"
 
 /* No service needs more; a runaway client must not exhaust the machine. */
 #define FSS_MAX_UPLOAD (4u << 20)
@@ -324,25 +325,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c,
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (up->too_big || n > FSS_MAX_UPLOAD - up->len) {
-			up->too_big = 1;
-			return MHD_YES;
-		}
-		if (up->len + n > up->cap) {
-			size_t cap = up->cap ? up->cap : 4096;
-			uint8_t *b;
-
-			while (cap < up->len + n)
-				cap *= 2;
-			b = realloc(up->body, cap);
-			if (b == NULL)
-				return MHD_NO;
-			up->body = b;
-			up->cap = cap;
-		}
-		memcpy(up->body + up->len, upload, n);
-		up->len += n;
-		return MHD_YES;
+		return hfx_body_append(&up->body, &up->len, &up->cap,
+		                       &up->too_big, upload, n, FSS_MAX_UPLOAD) == 0
+		           ? MHD_YES : MHD_NO;
 	}
 	if (up->too_big) {
 		struct fss_resp r = {0};

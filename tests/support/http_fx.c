@@ -347,31 +347,39 @@ hfx_access(void *cls, struct MHD_Connection *c, const char *url,
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (rq->too_big || n > HFX_MAX_UPLOAD - rq->len) {
-			rq->too_big = 1;
-			return MHD_YES;
-		}
-		if (rq->len + n > rq->cap) {
-			size_t cap = rq->cap ? rq->cap : 4096;
-			uint8_t *b;
-
-			while (cap < rq->len + n)
-				cap *= 2;
-			b = realloc(rq->body, cap);
-			if (b == NULL)
-				return MHD_NO;
-			rq->body = b;
-			rq->cap = cap;
-		}
-		memcpy(rq->body + rq->len, upload, n);
-		rq->len += n;
-		return MHD_YES;
+		return hfx_body_append(&rq->body, &rq->len, &rq->cap,
+		                       &rq->too_big, upload, n, HFX_MAX_UPLOAD) == 0
+		           ? MHD_YES : MHD_NO;
 	}
 	if (rq->too_big)
 		return hfx_send_text(c, 413,
 		                     "upload too large\n");
 	ret = hfx_answer(s, c, method, url, rq);
 	return ret;
+}
+
+int
+hfx_body_append(uint8_t **body, size_t *len, size_t *cap, int *too_big,
+                const void *data, size_t n, size_t max)
+{
+	if (*too_big || n > max - *len) {
+		*too_big = 1;
+		return 0;
+	}
+	if (*len + n > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		uint8_t *b;
+
+		while (c < *len + n)
+			c *= 2;
+		if ((b = realloc(*body, c)) == NULL)
+			return -1;
+		*body = b;
+		*cap = c;
+	}
+	memcpy(*body + *len, data, n);
+	*len += n;
+	return 0;
 }
 
 static void

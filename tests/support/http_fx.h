@@ -62,4 +62,11 @@ size_t hfx_count(struct hfx *s, const char *path);
 char *hfx_log(struct hfx *s);
 void hfx_clear_log(struct hfx *s);
 
+/* Appends n bytes of an upload to *body (grown as needed), or sets
+ * *too_big once more than max bytes came (the rest is dropped); the
+ * collector of http_fx and of the fake Sigstore services. 0, or -1 when
+ * memory runs out. */
+int hfx_body_append(uint8_t **body, size_t *len, size_t *cap, int *too_big,
+                    const void *data, size_t n, size_t max);
+
 #endif
