@@ -488,6 +488,32 @@ Test(tuf_attacks, an_endless_timestamp_is_cut_off_and_refused)
 	tfx_saved_free(&s);
 }
 
+/* A timestamp key holder cannot lift the snapshot's download bound by
+ * listing a huge length: the role's cap (2 MiB) still applies. */
+Test(tuf_attacks, a_huge_listed_snapshot_length_keeps_the_cap)
+{
+	struct tfx_saved s;
+	struct timespec t0;
+	char path[256];
+	int rc;
+
+	refresh_ok();
+	tfx_save(&s, env.dir);
+	tfx_meta_length(env.repo, "snapshot", (uint64_t)1 << 40);
+	release();
+	hfx_endless(env.srv, tfx_meta_path(env.repo, "snapshot", path,
+	                                   sizeof(path)));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = tfx_env_refresh(&env);
+	cr_assert(rc == PV_TUF_EREJECT || rc == PV_TUF_ENET, "rc %d: %s", rc,
+	          env.why);
+	cr_assert(tfx_mentions(env.why, "snapshot"), "%s", env.why);
+	/* 2 MiB over loopback: well under a second, never the minutes an
+	 * uncapped endless answer would take. */
+	cr_assert_lt(seconds_since(&t0), 10.0);
+	tfx_saved_free(&s);
+}
+
 Test(tuf_attacks, a_trickled_timestamp_is_abandoned_in_bounded_time)
 {
 	struct tfx_saved s;

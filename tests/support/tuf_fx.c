@@ -215,6 +215,15 @@ tfx_meta_bad_hash(struct tfx *r, const char *role, int on)
 }
 
 void
+tfx_meta_length(struct tfx *r, const char *role, uint64_t length)
+{
+	struct tfx_role *ro = tfx_role_of(r, role);
+
+	ro->meta_length = length;
+	ro->meta_hashes = 1;
+}
+
+void
 tfx_meta_bad_length(struct tfx *r, const char *role, int on)
 {
 	struct tfx_role *ro = tfx_role_of(r, role);

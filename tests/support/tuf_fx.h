@@ -117,6 +117,8 @@ void tfx_meta_version_delta(struct tfx *r, const char *role, int64_t delta);
 /* The listed sha256 is wrong / the listed length is one short. */
 void tfx_meta_bad_hash(struct tfx *r, const char *role, int on);
 void tfx_meta_bad_length(struct tfx *r, const char *role, int on);
+/* The listed length is this (any value, e.g. far above the role's bound). */
+void tfx_meta_length(struct tfx *r, const char *role, uint64_t length);
 
 /* ---- targets and delegations ------------------------------------------- */
 

@@ -56,6 +56,7 @@ struct tfx_role {
 	int use_prefixes, terminating;
 	/* how the role is listed in the meta above it */
 	int meta_hashes, meta_bad_hash, meta_bad_length;
+	uint64_t meta_length; /* listed instead of the real one; 0: real */
 	int64_t meta_version_delta;
 	/* targets roles */
 	struct tfx_target targets[TFX_MAX_TARGETS];

@@ -218,7 +218,8 @@ meta_entry(const struct tfx_role *ro)
 		if (ro->meta_bad_hash)
 			hex[0] = hex[0] == '0' ? '1' : '0';
 		json_object_set_new(e, "length", json_integer((json_int_t)
-		                    (ro->len - (ro->meta_bad_length ? 1 : 0))));
+		                    (ro->meta_length != 0 ? ro->meta_length
+		                     : ro->len - (ro->meta_bad_length ? 1 : 0))));
 		json_object_set_new(e, "hashes", json_pack("{s:s}", "sha256",
 		                    hex));
 	}
