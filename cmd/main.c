@@ -3,6 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
 #include "cli.h"
 #include "release_cli.h"
 #include "version.h"
@@ -54,10 +58,34 @@ usage(FILE *f)
 	        "the policy and the trusted root come from.\n");
 }
 
+/* A pyverify run is short and owns its process, so two of OpenSSL's
+ * process-wide defaults, made for long-lived servers, are changed before
+ * anything else touches OpenSSL (issue 12, measured with callgrind on a
+ * verify-bundle run: 47.5M instructions before, 42.7M after):
+ * - the random generator is SP 800-90A Hash_DRBG over SHA-256 instead of
+ *   CTR_DRBG over AES-256: the same security strength, but setting it up
+ *   fetches SHA-256, which verification fetches anyway, where CTR_DRBG's
+ *   first use builds OpenSSL's whole cipher table (7% of a verify run;
+ *   OpenSSL draws random numbers even for ECDSA P-384 verification);
+ * - no clean-up of OpenSSL's tables at exit (2.6% of a run), which the
+ *   kernel does anyway.
+ * The system's OpenSSL configuration is still read (FIPS and policy
+ * modules keep working). A failure here is not fatal: OpenSSL then keeps
+ * its defaults, which are also correct. */
+static void
+setup_openssl(void)
+{
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+	if (RAND_set_DRBG_type(NULL, "HASH-DRBG", NULL, NULL, "SHA256") != 1)
+		ERR_clear_error();
+}
+
 int
 main(int argc, char **argv)
 {
 	size_t i;
+
+	setup_openssl();
 
 	if (argc < 2) {
 		usage(stderr);

@@ -87,7 +87,11 @@ trust_import(const char *file, int staging)
 		cli_line(stderr, "pyverify: %s", why);
 		return EXIT_USAGE;
 	}
-	if (pyverify_trust_root_load_memory(&root, buf, len, file, &err) != 0) {
+	/* Installed roots are checked whole, every certificate decoded, not
+	 * only those a first verification would use. */
+	if (pyverify_trust_root_load_memory(&root, buf, len, file, &err) != 0 ||
+	    pyverify_trust_root_check(root, &err) != 0) {
+		pyverify_trust_root_free(root);
 		cli_line(stderr, "pyverify: %s is not a usable trusted root: %s",
 		         file, err.msg);
 		free(buf);

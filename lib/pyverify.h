@@ -110,7 +110,10 @@ PYVERIFY_EXPORT const char *pyverify_status_name(pyverify_status code);
 typedef struct pyverify_trust_root pyverify_trust_root;
 
 /* Loads and validates a trusted root. `source` (may be NULL) is remembered
- * and quoted in messages that say the root may be out of date. */
+ * and quoted in messages that say the root may be out of date. Loading
+ * checks everything but the inside of certificates framed as strict DER,
+ * which are decoded when a verification first uses their entry (a
+ * verification uses one or two entries; see pyverify_trust_root_check). */
 PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
 pyverify_trust_root_load_file(pyverify_trust_root **out, const char *path,
                               pyverify_error *err);
@@ -119,6 +122,12 @@ pyverify_trust_root_load_memory(pyverify_trust_root **out, const void *buf,
                                 size_t len, const char *source,
                                 pyverify_error *err);
 PYVERIFY_EXPORT void pyverify_trust_root_free(pyverify_trust_root *root);
+/* Decodes every certificate of the root now: 0, or an error naming the
+ * first that is not one DER X.509 certificate. For a root about to be
+ * installed or served, which should be known whole before it is. */
+PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
+pyverify_trust_root_check(const pyverify_trust_root *root,
+                          pyverify_error *err);
 /* Where the root was loaded from (borrowed; never NULL). */
 PYVERIFY_EXPORT const char *
 pyverify_trust_root_source(const pyverify_trust_root *root);

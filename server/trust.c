@@ -69,7 +69,10 @@ load_root_bytes(struct pvd_snapshot *s, const uint8_t *buf, size_t len,
 	uint8_t d[32];
 	int rc;
 
+	/* A served root is checked whole before the first request. */
 	rc = pyverify_trust_root_load_memory(&s->root, buf, len, label, &err);
+	if (rc == 0)
+		rc = pyverify_trust_root_check(s->root, &err);
 	if (rc != 0)
 		snprintf(why, whylen, "trusted root %.300s rejected: %.600s",
 		         label, err.msg);

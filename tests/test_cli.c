@@ -437,6 +437,47 @@ Test(cli, trust_import_validates_and_installs_the_root)
 	fixture_free(&fx);
 }
 
+/* Issue 12: loading decodes certificates lazily, but an installed root is
+ * checked whole: a certificate framed as DER whose inside is not one is
+ * refused by `trust import`, nothing installed. */
+Test(cli, trust_import_decodes_every_certificate)
+{
+	struct fixture fx;
+	struct out r;
+	char home[160], installed[256], bad[160];
+	json_t *j, *c;
+	json_error_t je;
+
+	fixture_init(&fx);
+	snprintf(home, sizeof(home), "HOME=%s", fx.home);
+	snprintf(installed, sizeof(installed),
+	         "%s/.local/share/pyverify/trusted_root.json", fx.home);
+	snprintf(bad, sizeof(bad), "%s/bad-cert.json", fx.dir);
+	j = json_load_file(fx.root, 0, &je);
+	cr_assert_not_null(j, "%s", je.text);
+	c = json_array_get(json_object_get(json_object_get(json_array_get(
+	                       json_object_get(j, "certificateAuthorities"), 0),
+	                       "certChain"), "certificates"), 0);
+	cr_assert_not_null(c);
+	/* SEQUENCE { SEQUENCE { INTEGER 0 }, SEQUENCE {}, BIT STRING {} } */
+	json_object_set_new(c, "rawBytes", json_string("MAowAwIBADAAAwEA"));
+	cr_assert_eq(json_dump_file(j, bad, 0), 0);
+	json_decref(j);
+	{
+		const char *env[] = { CLEAN_ENV(home), NULL };
+		const char *imp[] = { "", "trust", "import", bad, NULL };
+
+		r = run(env, imp);
+		cr_assert_eq(r.code, 1, "%s", r.err);
+		cr_assert(strstr(r.err, "certificateAuthorities[0].certChain."
+		                        "certificates[0].rawBytes is not one "
+		                        "DER X.509 certificate"), "%s", r.err);
+		cr_assert(access(installed, F_OK) != 0, "bad root installed");
+		out_free(&r);
+	}
+	fixture_free(&fx);
+}
+
 /* A _fail case counts as passed only when the bundle was read and refused
  * by verification: exit 1 with the one FAILED line naming the step (a
  * malformed bundle, trusted root or key that was read is such a refusal,

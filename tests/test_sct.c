@@ -292,13 +292,16 @@ Test(sct, sct_with_trailing_bytes_inside_is_a_parse_error)
 static X509 *
 issuer_in_root(const pyverify_trust_root *r, X509 *leaf)
 {
+	X509 *const *certs;
 	size_t i, j;
 
-	for (i = 0; i < r->n_cas; i++)
+	for (i = 0; i < r->n_cas; i++) {
+		certs = pv_ca_certs(&r->cas[i], NULL);
+		cr_assert_not_null(certs);
 		for (j = 0; j < r->cas[i].n_certs; j++)
-			if (X509_check_issued(r->cas[i].certs[j], leaf) ==
-			    X509_V_OK)
-				return r->cas[i].certs[j];
+			if (X509_check_issued(certs[j], leaf) == X509_V_OK)
+				return certs[j];
+	}
 	return NULL;
 }
 

@@ -3,6 +3,7 @@
  * OpenSSL so the tests need no files. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +246,10 @@ Test(trust_root, loads_every_section_and_fills_every_field)
 
 	cr_assert_str_eq(r->cas[0].uri, "https://fulcio.example");
 	cr_assert_eq(r->cas[0].n_certs, 1);
-	cr_assert_not_null(r->cas[0].certs[0]);
+	/* Framed as strict DER: kept as DER, decoded at first use. */
+	cr_assert_null(atomic_load(&r->cas[0].certs));
+	cr_assert_not_null(pv_ca_certs(&r->cas[0], NULL));
+	cr_assert_not_null(atomic_load(&r->cas[0].certs));
 	cr_assert_eq(r->cas[0].valid.start_ms, 1615087229000LL);
 	cr_assert(r->cas[0].valid.has_end);
 	cr_assert_eq(r->cas[0].valid.end_ms, 1672531199999LL);
@@ -556,7 +560,8 @@ Test(trust_root, reads_a_chain_in_file_order_and_a_missing_uri_as_empty)
 	del(j, "certificateAuthorities.0", "uri");
 	r = expect_load(j);
 	cr_assert_eq(r->cas[0].n_certs, 2);
-	cr_assert_eq(X509_cmp(r->cas[0].certs[0], r->cas[0].certs[1]), 0);
+	cr_assert_eq(X509_cmp(pv_ca_certs(&r->cas[0], NULL)[0],
+	                      pv_ca_certs(&r->cas[0], NULL)[1]), 0);
 	cr_assert_str_eq(r->cas[0].uri, "");
 	pyverify_trust_root_free(r);
 }
@@ -821,4 +826,72 @@ Test(trust_root, loads_every_conformance_root_but_the_one_without_a_start)
 	}
 	closedir(d);
 	cr_assert_gt(n, 5, "only %zu conformance roots found", n);
+}
+
+/* Issue 12: a certificate framed as strict DER is decoded when its entry
+ * is first used. One whose inside is not a certificate lets the root load,
+ * but every use of its entry - path validation, the public view, and
+ * pyverify_trust_root_check, which installers call - refuses it, naming
+ * the entry. */
+Test(trust_root, a_framed_certificate_that_does_not_decode_is_refused_at_use)
+{
+	/* SEQUENCE { SEQUENCE { INTEGER 0 }, SEQUENCE {}, BIT STRING {} } */
+	static const uint8_t bogus[] = { 0x30, 0x0a, 0x30, 0x03, 0x02, 0x01,
+	                                 0x00, 0x30, 0x00, 0x03, 0x01, 0x00 };
+	char *s = b64_of(bogus, sizeof(bogus));
+	json_t *j = base_root();
+	pyverify_trust_root *r;
+	pyverify_trust_entry e;
+	pyverify_error err = { 0 };
+	struct pv_bytes der = { NULL, 0 };
+	const unsigned char *p;
+	X509 *leaf, *issuer = NULL;
+	size_t bad = 99;
+
+	cr_assert(pv_der_is_certificate_frame(bogus, sizeof(bogus)));
+	set(j, "certificateAuthorities.0.certChain.certificates.0",
+	    "rawBytes", json_string(s));
+	free(s);
+	r = expect_load(j);
+	cr_assert_null(pv_ca_certs(&r->cas[0], &bad));
+	cr_assert_eq(bad, 0);
+
+	cr_assert_eq(pyverify_trust_root_check(r, &err), PYVERIFY_EPARSE);
+	cr_assert_str_eq(err.msg, "certificateAuthorities[0].certChain."
+	                          "certificates[0].rawBytes is not one DER "
+	                          "X.509 certificate");
+	cr_assert_eq(pyverify_trust_root_entry(&e, r, PYVERIFY_TRUST_CA, 0,
+	                                       &err),
+	             PYVERIFY_EPARSE);
+	cr_assert_not_null(strstr(err.msg, "is not one DER X.509"), "%s",
+	                   err.msg);
+
+	/* Path validation inside the CA's window fails closed on it. */
+	cr_assert_eq(pv_b64_decode(&der, fx.cert, strlen(fx.cert)), 0);
+	p = der.data;
+	leaf = d2i_X509(NULL, &p, (long)der.len);
+	cr_assert_not_null(leaf);
+	cr_assert_eq(pv_chain_verify(r, leaf, 1640995200000LL, &issuer, &err),
+	             PYVERIFY_EPARSE);
+	cr_assert_eq(err.step, PYVERIFY_STEP_TRUST_ROOT);
+	cr_assert_not_null(strstr(err.msg, "certificate 0 of Fulcio CA "
+	                                   "https://fulcio.example"),
+	                   "%s", err.msg);
+	cr_assert_null(issuer);
+	X509_free(leaf);
+	pv_bytes_clear(&der);
+	pyverify_trust_root_free(r);
+}
+
+Test(trust_root, check_passes_a_whole_root_and_decodes_each_entry_once)
+{
+	pyverify_trust_root *r = expect_load(base_root());
+	pyverify_error err = { 0 };
+	X509 *const *first;
+
+	cr_assert_eq(pyverify_trust_root_check(r, &err), 0, "%s", err.msg);
+	first = pv_ca_certs(&r->tsas[0], NULL);
+	cr_assert_not_null(first);
+	cr_assert_eq(pv_ca_certs(&r->tsas[0], NULL), first);
+	pyverify_trust_root_free(r);
 }

@@ -83,6 +83,11 @@ PV_MUST_CHECK int pv_der_next(struct pv_cur *c, struct pv_der *out);
 /* Writes a tag and the minimal length form of len (up to 2^32-1) to p,
  * which has room for 6 bytes; returns the bytes written. */
 size_t pv_der_put_header(uint8_t *p, uint8_t tag, size_t len);
+/* Whether der is framed as exactly one strict-DER certificate: a SEQUENCE
+ * of a SEQUENCE (to be signed), a SEQUENCE (algorithm) and a BIT STRING,
+ * nothing after it. Only the framing: the contents are OpenSSL's to
+ * decode. 1 or 0. */
+int pv_der_is_certificate_frame(const uint8_t *der, size_t len);
 
 /* ---- x509_time.c -------------------------------------------------------- */
 

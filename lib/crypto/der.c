@@ -62,3 +62,22 @@ pv_der_put_header(uint8_t *p, uint8_t tag, size_t len)
 		p[2 + i] = (uint8_t)(len >> (8 * (n - 1 - i)));
 	return 2 + n;
 }
+
+int
+pv_der_is_certificate_frame(const uint8_t *der, size_t len)
+{
+	struct pv_cur all, in;
+	struct pv_der cert, e;
+	static const uint8_t want[] = { 0x30, 0x30, 0x03 };
+	size_t i;
+
+	pv_cur_init(&all, der, len);
+	if (pv_der_next(&all, &cert) != 0 || cert.tag != 0x30 ||
+	    all.left != 0)
+		return 0;
+	pv_cur_init(&in, cert.val, cert.len);
+	for (i = 0; i < sizeof(want); i++)
+		if (pv_der_next(&in, &e) != 0 || e.tag != want[i])
+			return 0;
+	return in.left == 0;
+}

@@ -22,9 +22,16 @@ struct pv_tlog {
 /* A Fulcio CA or a timestamp authority. */
 struct pv_ca {
 	char *uri;
-	X509 **certs;        /* certChain in file order: most specific first,
-	                        trust anchor last */
+	/* certChain in file order: most specific first, trust anchor last.
+	 * Kept as DER and decoded at first use, through pv_ca_certs(): a
+	 * verification needs one or two entries of a root, and in OpenSSL 3.0
+	 * each d2i_X509 runs the provider decoder for the certificate's key
+	 * (issue 12: 3 of a CLI run's 6 certificate decodes were entries it
+	 * never used). Load checks the framing of each; one that does not
+	 * frame as strict DER is decoded at load, as before. */
+	struct pv_bytes *ders;
 	size_t n_certs;      /* >= 1 */
+	X509 **_Atomic certs; /* NULL until decoded; read via pv_ca_certs() */
 	struct pv_time_range valid;
 	/* Whether the entry's own chain (certs[0] up to the anchor) holds,
 	 * so a leaf issued by certs[0] can be checked against certs[0]
@@ -134,5 +141,14 @@ struct pyverify_bundle {
  * chain it cannot vouch for is simply validated in full at every
  * verification. */
 int pv_ca_first_is_checked_anchor(const struct pv_ca *ca);
+/* The entry's certificates as X509, decoded at the first call (safe
+ * between threads: racing callers decode, one result is kept). NULL when
+ * one does not decode or memory runs out; *bad is then its index, or
+ * n_certs for memory. */
+X509 *const *pv_ca_certs(const struct pv_ca *ca, size_t *bad);
+/* Decodes one entry at load: 0, or -1 with *bad as above. */
+int pv_ca_decode(struct pv_ca *ca, size_t *bad);
+/* Frees what the entry holds (not the entry itself). */
+void pv_ca_clear(struct pv_ca *ca);
 
 #endif /* PV_FORMAT_H */

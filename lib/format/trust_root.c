@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/x509.h>
-
 #include "format/format.h"
 #include "util/json.h"
 
@@ -230,9 +228,9 @@ parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
 {
 	char cpath[PV_JSON_PATH_MAX], epath[PV_JSON_PATH_MAX];
 	json_t *chain, *certs, *cert;
-	struct pv_bytes der = { NULL, 0 };
 	const char *s;
-	size_t i, n, len;
+	size_t i, n, len, bad;
+	int eager = 0;
 
 	if (!json_is_object(c))
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
@@ -251,8 +249,8 @@ parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 		               "%s.certificates is empty, expected 1 to %d "
 		               "certificates", cpath, PV_MAX_CHAIN_CERTS);
-	out->certs = calloc(n, sizeof(*out->certs));
-	if (out->certs == NULL)
+	out->ders = calloc(n, sizeof(*out->ders));
+	if (out->ders == NULL)
 		return pv_json_oom(cx);
 	out->n_certs = n;
 	json_array_foreach(certs, i, cert) {
@@ -261,14 +259,21 @@ parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
 			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
 			               "%s is not an object", epath);
 		PV_TRY(pv_json_bytes(cx, cert, epath, "rawBytes", 1,
-		                     PV_MAX_CERT_BYTES, &der));
-		/* STYLE 8: exactly one DER certificate, nothing after it. */
-		out->certs[i] = pv_x509_from_der(der.data, der.len);
-		pv_bytes_clear(&der);
-		if (out->certs[i] == NULL)
-			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-			               "%s.rawBytes is not one DER X.509 "
-			               "certificate", epath);
+		                     PV_MAX_CERT_BYTES, &out->ders[i]));
+		/* STYLE 8: exactly one DER certificate, nothing after it.
+		 * Strict DER framing here, the full decode at first use;
+		 * anything else is decoded now and must pass. */
+		if (!pv_der_is_certificate_frame(out->ders[i].data,
+		                                 out->ders[i].len))
+			eager = 1;
+	}
+	if (eager && pv_ca_decode(out, &bad) != 0) {
+		if (bad == n)
+			return pv_json_oom(cx);
+		pv_json_path_index(epath, cpath, "certificates", bad);
+		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
+		               "%s.rawBytes is not one DER X.509 certificate",
+		               epath);
 	}
 	PV_TRY(parse_valid_for(cx, c, path, &out->valid));
 	PV_TRY(optional_type(cx, c, path, "subject", 1));
@@ -359,14 +364,10 @@ logs_free(struct pv_tlog *logs, size_t n)
 static void
 cas_free(struct pv_ca *cas, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(cas[i].uri);
-		for (j = 0; j < cas[i].n_certs; j++)
-			X509_free(cas[i].certs[j]);
-		free(cas[i].certs);
-	}
+	for (i = 0; i < n; i++)
+		pv_ca_clear(&cas[i]);
 	free(cas);
 }
 
@@ -428,6 +429,37 @@ done:
 	pyverify_trust_root_free(r);
 	json_decref(root);
 	return rc;
+}
+
+static int
+check_cas(const struct pv_ca *cas, size_t n, const char *name,
+          pyverify_error *err)
+{
+	size_t i, bad;
+
+	for (i = 0; i < n; i++) {
+		if (pv_ca_certs(&cas[i], &bad) != NULL)
+			continue;
+		if (bad == cas[i].n_certs)
+			return pv_fail(err, PYVERIFY_ENOMEM, STEP, "out of memory");
+		return pv_fail(err, PYVERIFY_EPARSE, STEP,
+		               "%s[%zu].certChain.certificates[%zu].rawBytes "
+		               "is not one DER X.509 certificate", name, i, bad);
+	}
+	return 0;
+}
+
+int
+pyverify_trust_root_check(const pyverify_trust_root *root,
+                          pyverify_error *err)
+{
+	pv_error_clear(err);
+	if (root == NULL)
+		return pv_fail(err, PYVERIFY_EUSAGE, STEP, "no trusted root");
+	PV_TRY(check_cas(root->cas, root->n_cas, "certificateAuthorities",
+	                 err));
+	return check_cas(root->tsas, root->n_tsas, "timestampAuthorities",
+	                 err);
 }
 
 static int

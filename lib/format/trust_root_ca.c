@@ -1,8 +1,10 @@
-/* trust_root_ca.c - a Fulcio CA entry of the trusted root, validated once
- * per loaded root, at the first verification that asks: when its own chain
- * (signatures, CA flags, path lengths) holds, verification may start the
- * path at the entry's first certificate. */
+/* trust_root_ca.c - a CA or TSA entry of the trusted root: its
+ * certificates decoded at first use, and, for a Fulcio CA, its own chain
+ * validated once per loaded root at the first verification that asks:
+ * when that chain (signatures, CA flags, path lengths) holds,
+ * verification may start the path at the entry's first certificate. */
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -26,30 +28,105 @@ has_path_constraints(X509 *c)
 	return 0;
 }
 
+static void
+certs_free(X509 **certs, size_t n)
+{
+	size_t i;
+
+	if (certs == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		X509_free(certs[i]);
+	free(certs);
+}
+
+static X509 **
+decode_all(const struct pv_ca *ca, size_t *bad)
+{
+	X509 **certs = calloc(ca->n_certs, sizeof(*certs));
+	size_t i;
+
+	*bad = ca->n_certs;
+	if (certs == NULL)
+		return NULL;
+	for (i = 0; i < ca->n_certs; i++) {
+		certs[i] = pv_x509_from_der(ca->ders[i].data, ca->ders[i].len);
+		if (certs[i] == NULL) {
+			*bad = i;
+			certs_free(certs, ca->n_certs);
+			return NULL;
+		}
+	}
+	return certs;
+}
+
+int
+pv_ca_decode(struct pv_ca *ca, size_t *bad)
+{
+	return pv_ca_certs(ca, bad) != NULL ? 0 : -1;
+}
+
+X509 *const *
+pv_ca_certs(const struct pv_ca *ca, size_t *bad)
+{
+	/* Decoding depends only on the immutable DER, so a racing thread
+	 * computes the same certificates; the first stored wins. */
+	struct pv_ca *mut = (struct pv_ca *)ca;
+	X509 **have = atomic_load_explicit(&mut->certs, memory_order_acquire);
+	X509 **mine, **expect = NULL;
+	size_t ignored;
+
+	if (bad == NULL)
+		bad = &ignored;
+	if (have != NULL)
+		return have;
+	if ((mine = decode_all(ca, bad)) == NULL)
+		return NULL;
+	if (atomic_compare_exchange_strong_explicit(
+	        &mut->certs, &expect, mine, memory_order_acq_rel,
+	        memory_order_acquire))
+		return mine;
+	certs_free(mine, ca->n_certs);
+	return expect;
+}
+
+void
+pv_ca_clear(struct pv_ca *ca)
+{
+	size_t i;
+
+	free(ca->uri);
+	certs_free(atomic_load(&ca->certs), ca->n_certs);
+	for (i = 0; i < ca->n_certs && ca->ders != NULL; i++)
+		pv_bytes_clear(&ca->ders[i]);
+	free(ca->ders);
+}
+
 static int
 entry_chain_holds(const struct pv_ca *ca)
 {
+	X509 *const *certs = pv_ca_certs(ca, NULL);
 	X509_STORE *st = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *untrusted = NULL, *chain;
 	size_t i, n = ca->n_certs;
 	int ok = 0;
 
-	if (n < 2)
-		return 0; /* the anchor itself issues: nothing to save */
+	if (n < 2 || certs == NULL)
+		return 0; /* the anchor itself issues, or no certificates */
 	/* certs[0] must be a CA that may sign certificates, and every
 	 * certificate above it must allow the j intermediates that will sit
 	 * below it (certs[0..j-1]) and carry no path-wide constraints. */
-	if (X509_check_ca(ca->certs[0]) != 1 ||
-	    ((X509_get_extension_flags(ca->certs[0]) & EXFLAG_KUSAGE) &&
-	     !(X509_get_key_usage(ca->certs[0]) & KU_KEY_CERT_SIGN)))
+	if (X509_check_ca(certs[0]) != 1 ||
+	    ((X509_get_extension_flags(certs[0]) & EXFLAG_KUSAGE) &&
+	     !(X509_get_key_usage(certs[0]) & KU_KEY_CERT_SIGN)))
 		return 0;
 	for (i = 0; i < n; i++) {
-		long pathlen = X509_get_pathlen(ca->certs[i]);
-		if ((i > 0 && has_path_constraints(ca->certs[i])) ||
+		long pathlen = X509_get_pathlen(certs[i]);
+		if ((i > 0 && has_path_constraints(certs[i])) ||
 		    (i > 0 && pathlen >= 0 && (size_t)pathlen < i) ||
-		    ((X509_get_extension_flags(ca->certs[i]) & EXFLAG_XKUSAGE) &&
-		     !(X509_get_extended_key_usage(ca->certs[i]) &
+		    ((X509_get_extension_flags(certs[i]) & EXFLAG_XKUSAGE) &&
+		     !(X509_get_extended_key_usage(certs[i]) &
 		       (XKU_CODE_SIGN | XKU_ANYEKU))))
 			return 0;
 	}
@@ -59,12 +136,12 @@ entry_chain_holds(const struct pv_ca *ca)
 	untrusted = sk_X509_new_null();
 	ctx = X509_STORE_CTX_new();
 	if (st == NULL || untrusted == NULL || ctx == NULL ||
-	    X509_STORE_add_cert(st, ca->certs[n - 1]) != 1)
+	    X509_STORE_add_cert(st, certs[n - 1]) != 1)
 		goto done;
 	for (i = 1; i + 1 < n; i++)
-		if (sk_X509_push(untrusted, ca->certs[i]) <= 0)
+		if (sk_X509_push(untrusted, certs[i]) <= 0)
 			goto done; /* borrowed */
-	if (X509_STORE_CTX_init(ctx, st, ca->certs[0], untrusted) != 1)
+	if (X509_STORE_CTX_init(ctx, st, certs[0], untrusted) != 1)
 		goto done;
 	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx),
 	                            X509_V_FLAG_X509_STRICT |
@@ -78,7 +155,7 @@ entry_chain_holds(const struct pv_ca *ca)
 	if (chain == NULL || (size_t)sk_X509_num(chain) != n)
 		goto done;
 	for (i = 0; i < n; i++)
-		if (X509_cmp(sk_X509_value(chain, (int)i), ca->certs[i]) != 0)
+		if (X509_cmp(sk_X509_value(chain, (int)i), certs[i]) != 0)
 			goto done;
 	ok = 1;
 done:

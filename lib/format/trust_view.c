@@ -72,6 +72,8 @@ pyverify_trust_root_entry(pyverify_trust_entry *out,
 {
 	const struct pv_tlog *log = NULL;
 	const struct pv_ca *ca = NULL;
+	X509 *const *certs;
+	size_t bad;
 
 	if (out == NULL || i >= pyverify_trust_root_count(root, kind))
 		return pv_fail(err, PYVERIFY_EUSAGE, PYVERIFY_STEP_TRUST_ROOT,
@@ -95,9 +97,14 @@ pyverify_trust_root_entry(pyverify_trust_entry *out,
 	}
 	out->url = ca->uri;
 	out->n_certificates = ca->n_certs;
-	if (subject(out->subject, sizeof(out->subject), ca->certs[0]) != 0 ||
+	if ((certs = pv_ca_certs(ca, &bad)) == NULL && bad < ca->n_certs)
+		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_TRUST_ROOT,
+		               "certificate %zu of trusted root entry %s is not "
+		               "one DER X.509 certificate", bad, ca->uri);
+	if (certs == NULL ||
+	    subject(out->subject, sizeof(out->subject), certs[0]) != 0 ||
 	    subject(out->anchor, sizeof(out->anchor),
-	            ca->certs[ca->n_certs - 1]) != 0)
+	            certs[ca->n_certs - 1]) != 0)
 		return pv_fail(err, PYVERIFY_ENOMEM, PYVERIFY_STEP_TRUST_ROOT,
 		               "out of memory");
 	set_window(out, &ca->valid);

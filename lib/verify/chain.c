@@ -92,6 +92,13 @@ int
 pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
                       pyverify_error *err)
 {
+	return pv_bundle_chain_check_from(certs, n_certs, 0, err);
+}
+
+int
+pv_bundle_chain_check_from(const struct pv_bytes *certs, size_t n_certs,
+                           size_t from, pyverify_error *err)
+{
 	X509 *c;
 	size_t i;
 	int self;
@@ -105,7 +112,7 @@ pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
 		               PYVERIFY_STEP_CERTIFICATE_CHAIN,
 		               "the bundle chain has %zu certificates (at most "
 		               "%d)", n_certs, PV_MAX_CHAIN_CERTS);
-	for (i = 0; i < n_certs; i++) {
+	for (i = from; i < n_certs; i++) {
 		c = pv_x509_from_der(certs[i].data, certs[i].len);
 		if (c == NULL)
 			return pv_fail(err, PYVERIFY_EPARSE,
@@ -134,11 +141,11 @@ pv_bundle_chain_check(const struct pv_bytes *certs, size_t n_certs,
  * the CA entry (the path OpenSSL saw may start at the entry's first
  * certificate, see pv_ca_first_is_checked_anchor). */
 static const char *
-role_name(int depth, const struct pv_ca *ca, X509 *cur)
+role_name(int depth, const struct pv_ca *ca, X509 *const *certs, X509 *cur)
 {
 	if (depth <= 0)
 		return "signing certificate";
-	return cur != NULL && X509_cmp(cur, ca->certs[ca->n_certs - 1]) == 0
+	return cur != NULL && X509_cmp(cur, certs[ca->n_certs - 1]) == 0
 	           ? "CA anchor certificate"
 	           : "intermediate certificate";
 }
@@ -164,8 +171,8 @@ chain_eku_ok(STACK_OF(X509) *chain, int *bad_depth)
 
 /* Fills msg with why the chain failed; keeps it one line. */
 static void
-describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
-                 char *msg, size_t len)
+describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca,
+                 X509 *const *certs, time_t t, char *msg, size_t len)
 {
 	int e = X509_STORE_CTX_get_error(ctx);
 	int depth = X509_STORE_CTX_get_error_depth(ctx);
@@ -184,7 +191,7 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 		pv_format_rfc3339(nas, na);
 		snprintf(msg, len,
 		         "%s: %s at %s: valid %s to %s (Fulcio CA %s)",
-		         role_name(depth, ca, cur),
+		         role_name(depth, ca, certs, cur),
 		         X509_verify_cert_error_string(e), ts, nbs, nas, uri);
 		return;
 	}
@@ -196,19 +203,19 @@ describe_failure(X509_STORE_CTX *ctx, const struct pv_ca *ca, time_t t,
 		sep = " ";
 	}
 	snprintf(msg, len, "%s%s%s: %s at %s (Fulcio CA %s)",
-	         role_name(depth, ca, cur), sep, name,
+	         role_name(depth, ca, certs, cur), sep, name,
 	         X509_verify_cert_error_string(e), ts, uri);
 }
 
 /* Does any certificate of the CA entry carry the leaf's issuer name? */
 static int
-ca_names_issuer(const struct pv_ca *ca, X509 *leaf)
+ca_names_issuer(const struct pv_ca *ca, X509 *const *certs, X509 *leaf)
 {
 	const X509_NAME *want = X509_get_issuer_name(leaf);
 	size_t i;
 
 	for (i = 0; i < ca->n_certs; i++)
-		if (X509_NAME_cmp(X509_get_subject_name(ca->certs[i]), want) ==
+		if (X509_NAME_cmp(X509_get_subject_name(certs[i]), want) ==
 		    0)
 			return 1;
 	return 0;
@@ -217,8 +224,8 @@ ca_names_issuer(const struct pv_ca *ca, X509 *leaf)
 /* With the shortcut, the certificates above certs[0] are not on the path
  * OpenSSL sees: their validity at t is checked here, inclusively. */
 static int
-upper_certs_valid_at(const struct pv_ca *ca, int64_t t_ms, char *msg,
-                     size_t len)
+upper_certs_valid_at(const struct pv_ca *ca, X509 *const *certs,
+                     int64_t t_ms, char *msg, size_t len)
 {
 	time_t t = (time_t)pv_ms_to_seconds(t_ms);
 	size_t i;
@@ -226,7 +233,7 @@ upper_certs_valid_at(const struct pv_ca *ca, int64_t t_ms, char *msg,
 	char ts[32], nbs[32], nas[32], name[NAME_BUF];
 
 	for (i = 1; i < ca->n_certs; i++) {
-		X509 *c = ca->certs[i];
+		X509 *c = certs[i];
 		if (pv_asn1_time_to_unix(X509_get0_notBefore(c), &nb) != 0 ||
 		    pv_asn1_time_to_unix(X509_get0_notAfter(c), &na) != 0) {
 			snprintf(msg, len, "CA certificate validity is "
@@ -260,8 +267,8 @@ upper_certs_valid_at(const struct pv_ca *ca, int64_t t_ms, char *msg,
  * share nothing but up-referenced, read-only certificates.
  */
 static int
-try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
-       char *msg, size_t len)
+try_ca(const struct pv_ca *ca, X509 *const *certs, X509 *leaf, int64_t t_ms,
+       X509 **issuer_out, char *msg, size_t len)
 {
 	time_t t = (time_t)pv_ms_to_seconds(t_ms);
 	X509_STORE *st = NULL;
@@ -286,20 +293,20 @@ try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
 	 * entry's first certificate stands in for it (saving a P-384
 	 * signature check per verification) and the upper certificates'
 	 * validity at t is checked below. */
-	shortcut = X509_check_issued(ca->certs[0], leaf) == X509_V_OK &&
+	shortcut = X509_check_issued(certs[0], leaf) == X509_V_OK &&
 	           pv_ca_first_is_checked_anchor(ca);
 	if (shortcut) {
-		if (!upper_certs_valid_at(ca, t_ms, msg, len)) {
+		if (!upper_certs_valid_at(ca, certs, t_ms, msg, len)) {
 			rc = 0;
 			goto done;
 		}
-		if (X509_STORE_add_cert(st, ca->certs[0]) != 1)
+		if (X509_STORE_add_cert(st, certs[0]) != 1)
 			goto done;
 	} else {
-		if (X509_STORE_add_cert(st, ca->certs[ca->n_certs - 1]) != 1)
+		if (X509_STORE_add_cert(st, certs[ca->n_certs - 1]) != 1)
 			goto done;
 		for (i = 0; i + 1 < ca->n_certs; i++)
-			if (sk_X509_push(untrusted, ca->certs[i]) <= 0)
+			if (sk_X509_push(untrusted, certs[i]) <= 0)
 				goto done; /* the stack borrows */
 	}
 	if (X509_STORE_CTX_init(ctx, st, leaf, untrusted) != 1)
@@ -313,7 +320,7 @@ try_ca(const struct pv_ca *ca, X509 *leaf, int64_t t_ms, X509 **issuer_out,
 	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
 		goto done;
 	if (X509_verify_cert(ctx) != 1) {
-		describe_failure(ctx, ca, t, msg, len);
+		describe_failure(ctx, ca, certs, t, msg, len);
 		rc = 0;
 		goto done;
 	}
@@ -354,7 +361,9 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 	time_t t = (time_t)pv_ms_to_seconds(t_ms);
 	size_t i, in_window = 0, named = 0;
 	X509 *issuer = NULL;
+	X509 *const *certs;
 	const struct pv_ca *ca;
+	size_t bad;
 	int r;
 
 	first[0] = '\0';
@@ -365,7 +374,20 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 		    !pv_time_range_contains(&ca->valid, t_ms))
 			continue;
 		in_window++;
-		r = try_ca(ca, leaf, t_ms, &issuer, msg, sizeof(msg));
+		certs = pv_ca_certs(ca, &bad);
+		if (certs == NULL)
+			return bad == ca->n_certs
+			           ? pv_fail(err, PYVERIFY_ENOMEM,
+			                     PYVERIFY_STEP_CERTIFICATE_CHAIN,
+			                     "out of memory")
+			           : pv_fail(err, PYVERIFY_EPARSE,
+			                     PYVERIFY_STEP_TRUST_ROOT,
+			                     "certificate %zu of Fulcio CA %s "
+			                     "(certificateAuthorities[%zu] of the "
+			                     "trusted root %s) is not one DER X.509 "
+			                     "certificate", bad, ca->uri, i,
+			                     root_source(root));
+		r = try_ca(ca, certs, leaf, t_ms, &issuer, msg, sizeof(msg));
 		if (r < 0)
 			return pv_fail(err, PYVERIFY_EINTERNAL,
 			               PYVERIFY_STEP_CERTIFICATE_CHAIN,
@@ -378,7 +400,7 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 		/* The first failure against a CA that names the leaf's issuer
 		 * says the most; failures against unrelated CAs only say
 		 * "unable to get local issuer". */
-		if (ca_names_issuer(ca, leaf) && named++ == 0)
+		if (ca_names_issuer(ca, certs, leaf) && named++ == 0)
 			memcpy(first, msg, sizeof(first));
 	}
 	pv_format_rfc3339(ts, (int64_t)t);
@@ -401,17 +423,26 @@ pv_chain_verify(const pyverify_trust_root *root, X509 *leaf, int64_t t_ms,
 	               "%s", first);
 }
 
-/* Is c one of the certificates of the trusted root's Fulcio CAs? */
-static int
-in_trusted_cas(const pyverify_trust_root *root, X509 *c)
+/* The trusted root's own decoded copy of der, when der is byte for byte
+ * one of the certificates of its Fulcio CAs (borrowed), else NULL.
+ * Compared as DER, so that the bundle's copy need not be decoded again
+ * and entries the verification did not use are not decoded at all. */
+static X509 *
+trusted_copy(const pyverify_trust_root *root, const struct pv_bytes *der)
 {
+	X509 *const *certs;
 	size_t i, j;
 
 	for (i = 0; i < root->n_cas; i++)
 		for (j = 0; j < root->cas[i].n_certs; j++)
-			if (X509_cmp(root->cas[i].certs[j], c) == 0)
-				return 1;
-	return 0;
+			if (root->cas[i].ders[j].len == der->len &&
+			    memcmp(root->cas[i].ders[j].data, der->data,
+			           der->len) == 0)
+				return (certs = pv_ca_certs(&root->cas[i],
+				                            NULL)) != NULL
+				           ? certs[j]
+				           : NULL;
+	return NULL;
 }
 
 int
@@ -419,38 +450,28 @@ pv_bundle_chain_agrees(const pyverify_trust_root *root,
                        const struct pv_bytes *certs, size_t n_certs,
                        X509 *leaf, X509 *issuer, pyverify_error *err)
 {
-	X509 *prev = leaf, *c = NULL;
+	X509 *prev = leaf, *c;
 	size_t i;
-	int rc = 0;
 
 	/* SPEC 1.3: the path is built from the trusted root only; the
 	 * intermediates a bundle carries are checked, never trusted: each
-	 * must be the trusted root's own certificate that issued the one
-	 * before it, starting with the leaf's actual issuer. */
-	for (i = 1; i < n_certs && rc == 0; i++) {
-		c = pv_x509_from_der(certs[i].data, certs[i].len);
-		if (c == NULL)
-			rc = pv_fail(err, PYVERIFY_EPARSE,
-			             PYVERIFY_STEP_CERTIFICATE_CHAIN,
-			             "certificate %zu of the bundle chain is not "
-			             "one valid DER X.509 certificate", i);
-		else if ((i == 1 && (issuer == NULL ||
-		                     X509_cmp(c, issuer) != 0)) ||
-		         !in_trusted_cas(root, c) ||
-		         X509_check_issued(c, prev) != X509_V_OK)
-			rc = pv_fail(err, PYVERIFY_EREJECT,
-			             PYVERIFY_STEP_CERTIFICATE_CHAIN,
-			             "certificate %zu of the bundle chain is not "
-			             "the trusted root's issuer of certificate "
-			             "%zu: a bundle may repeat the trusted chain "
-			             "but never bring its own", i, i - 1);
-		if (i > 1)
-			X509_free(prev);
+	 * must be, byte for byte, the trusted root's own certificate that
+	 * issued the one before it, starting with the leaf's actual issuer.
+	 * (pv_bundle_chain_check has refused any that does not decode.) */
+	for (i = 1; i < n_certs; i++) {
+		c = trusted_copy(root, &certs[i]);
+		if (c == NULL ||
+		    (i == 1 && (issuer == NULL || X509_cmp(c, issuer) != 0)) ||
+		    X509_check_issued(c, prev) != X509_V_OK) {
+			ERR_clear_error();
+			return pv_fail(err, PYVERIFY_EREJECT,
+			               PYVERIFY_STEP_CERTIFICATE_CHAIN,
+			               "certificate %zu of the bundle chain is not "
+			               "the trusted root's issuer of certificate "
+			               "%zu: a bundle may repeat the trusted chain "
+			               "but never bring its own", i, i - 1);
+		}
 		prev = c;
-		c = NULL;
 	}
-	if (prev != leaf)
-		X509_free(prev);
-	ERR_clear_error();
-	return rc;
+	return 0;
 }

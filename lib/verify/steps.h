@@ -96,6 +96,11 @@ PV_MUST_CHECK int pv_cert_check_time(X509 *cert, int64_t t_ms,
  * root sent inside a bundle proves nothing. Step CERTIFICATE_CHAIN. */
 PV_MUST_CHECK int pv_bundle_chain_check(const struct pv_bytes *certs,
                                         size_t n_certs, pyverify_error *err);
+/* The same from certificate `from` on: a caller that has decoded the
+ * leaf itself passes 1 (each decode costs a provider lookup). */
+PV_MUST_CHECK int pv_bundle_chain_check_from(const struct pv_bytes *certs,
+                                             size_t n_certs, size_t from,
+                                             pyverify_error *err);
 
 /* After pv_chain_verify: each extra certificate of the bundle chain
  * (certs[1..]) must be the trusted root's certificate that issued the one

@@ -25,7 +25,8 @@ enum why {
 	WHY_NO_CHAIN = 1, /* the signer is not from this TSA at all */
 	WHY_BAD = 2,      /* from this TSA, but something does not verify */
 	WHY_WINDOW = 3,   /* verifies, but outside the TSA's validFor */
-	WHY_INTERNAL = 4  /* a library call failed: not a verdict */
+	WHY_INTERNAL = 4, /* a library call failed: not a verdict */
+	WHY_BAD_ROOT = 5  /* the trusted root's entry does not decode */
 };
 
 struct attempt {
@@ -294,17 +295,17 @@ done:
  * must be that very certificate. */
 static int
 check_pinned(PKCS7 *token, X509 *signer, const struct pv_ca *ca,
-             struct attempt *a)
+             X509 *const *certs, struct attempt *a)
 {
 	STACK_OF(X509) *emb;
 	int bad;
 
-	if (X509_check_ca(ca->certs[0]) != 0)
+	if (X509_check_ca(certs[0]) != 0)
 		return 0;
 	emb = PKCS7_get0_signers(token, NULL, 0);
-	bad = X509_cmp(signer, ca->certs[0]) != 0 ||
+	bad = X509_cmp(signer, certs[0]) != 0 ||
 	      (emb != NULL && sk_X509_num(emb) == 1 &&
-	       X509_cmp(sk_X509_value(emb, 0), ca->certs[0]) != 0);
+	       X509_cmp(sk_X509_value(emb, 0), certs[0]) != 0);
 	sk_X509_free(emb);
 	if (bad) {
 		attempt_set(a, WHY_BAD, "timestamp signer certificate is not "
@@ -364,31 +365,41 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 	STACK_OF(X509) *helpers = NULL, *chain = NULL;
 	X509_VERIFY_PARAM *vp;
 	X509 *signer = NULL;
+	X509 *const *certs;
 	const char *uri = ca->uri ? ca->uri : "(no uri)";
 	char when[32], s1[32], s2[32] = "";
-	size_t i;
+	size_t i, bad;
 	int rc = -1;
 
 	pv_format_rfc3339_ms(when, t_ms);
-	if (ca->certs == NULL || ca->n_certs == 0) {
+	if (ca->n_certs == 0) {
 		attempt_set(a, WHY_NO_CHAIN, "TSA %s has no certificates", uri);
+		return -1;
+	}
+	if ((certs = pv_ca_certs(ca, &bad)) == NULL) {
+		if (bad == ca->n_certs)
+			attempt_set(a, WHY_INTERNAL, "out of memory");
+		else
+			attempt_set(a, WHY_BAD_ROOT, "certificate %zu of TSA %s in "
+			            "the trusted root is not one DER X.509 "
+			            "certificate", bad, uri);
 		return -1;
 	}
 	/* SPEC 3.2.2 step 5: anchor = the last certificate of the entry,
 	 * validated at genTime; the others are untrusted helpers. */
 	if ((store = X509_STORE_new()) == NULL ||
-	    !X509_STORE_add_cert(store, ca->certs[ca->n_certs - 1]) ||
+	    !X509_STORE_add_cert(store, certs[ca->n_certs - 1]) ||
 	    (helpers = sk_X509_new_null()) == NULL) {
 		attempt_set(a, WHY_INTERNAL, "cannot set up path validation");
 		goto done;
 	}
 	for (i = 0; i + 1 < ca->n_certs; i++) {
-		if (!sk_X509_push(helpers, ca->certs[i])) {
+		if (!sk_X509_push(helpers, certs[i])) {
 			attempt_set(a, WHY_INTERNAL,
 			            "cannot set up path validation");
 			goto done;
 		}
-		X509_up_ref(ca->certs[i]); /* owned by `helpers` now */
+		X509_up_ref(certs[i]); /* owned by `helpers` now */
 	}
 	/* Validity inclusive at both ends, in milliseconds (SPEC 0.6). */
 	pv_x509_store_at(store, t_ms);
@@ -399,7 +410,7 @@ try_tsa(const struct pv_ca *ca, TS_RESP *resp, PKCS7 *token,
 	X509_VERIFY_PARAM_set_depth(vp, PV_MAX_CHAIN_CERTS);
 
 	chain = signer_chain(token, store, helpers, &signer, uri, when, a);
-	if (chain == NULL || check_pinned(token, signer, ca, a) != 0 ||
+	if (chain == NULL || check_pinned(token, signer, ca, certs, a) != 0 ||
 	    check_profile(chain, uri, a) != 0 ||
 	    openssl_verify(resp, store, helpers, sig, sig_len, uri, a) != 0)
 		goto done;
@@ -514,10 +525,16 @@ pv_tsa_verify_from(const pyverify_trust_root *root, const uint8_t *resp,
 		}
 		if (cur.why > best.why)
 			best = cur;
-		if (cur.why == WHY_INTERNAL)
+		/* A broken entry is a broken root: no verdict from the
+		 * others. */
+		if (cur.why == WHY_INTERNAL || cur.why == WHY_BAD_ROOT)
 			break;
 	}
-	if (best.why == WHY_INTERNAL)
+	if (best.why == WHY_BAD_ROOT)
+		rc = pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_TRUST_ROOT,
+		             "%s (%s)", best.msg,
+		             root->source ? root->source : "unnamed");
+	else if (best.why == WHY_INTERNAL)
 		rc = pv_fail(err, PYVERIFY_EINTERNAL, STEP, "%s", best.msg);
 	else if (best.why == WHY_NO_CHAIN)
 		rc = pv_fail(err, PYVERIFY_EREJECT, STEP, "timestamp signer "

@@ -523,7 +523,8 @@ pyverify_verify(const pyverify_trust_root *root, const pyverify_bundle *b,
 		/* The leaf alone (the usual case) was just parsed; the chain
 		 * check matters only when the bundle carries more. */
 		if ((b->n_certs > 1 &&
-		     (rc = pv_bundle_chain_check(b->certs, b->n_certs, err))) ||
+		     (rc = pv_bundle_chain_check_from(b->certs, b->n_certs, 1,
+		                                      err))) ||
 		    (rc = pv_pubkey_from_x509(&leaf_key, leaf,
 		                              PYVERIFY_STEP_CERTIFICATE_CHAIN,
 		                              err)))
