@@ -281,7 +281,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 15
 FUZZ_TARGETS = fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body \
                fuzz_tsa fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server \
-               fuzz_tuf_metadata
+               fuzz_tuf_metadata fuzz_json_member
 fuzz:
 	tests/fuzz/build.sh
 	for t in $(FUZZ_TARGETS); do \

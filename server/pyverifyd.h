@@ -256,6 +256,9 @@ struct pvd_request;
 struct pvd_verify_input {
 	const uint8_t *bundle;  /* bundle JSON bytes */
 	size_t bundle_len;
+	/* The same bundle already parsed (borrowed), or NULL: then
+	 * pvd_verify_run parses `bundle`. */
+	const pyverify_bundle *parsed;
 	pyverify_artifact digest;
 	const char *artifact;   /* name (NULL: none given) */
 	const char *bundle_name; /* shown in the verdict; NULL */
@@ -288,6 +291,21 @@ int pvd_verify_cached(const uint8_t raw_key[32],
  * filled, or -1 on ENOMEM/internal failure (out->http_code 500). */
 int pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
                    const uint8_t *raw_key, struct pvd_verify_output *out);
+
+/* ---- one member of a JSON request, unparsed (json_member.c) ------------------ */
+
+/* Where the value of the one top-level member `name` of the JSON object in
+ * p lies: 0 with [*vstart, *vend), or -1 when the text is not an object the
+ * scanner can follow, the member is missing or there twice, or a key is
+ * written with escapes. Validates nothing: both the value and the rest
+ * must be parsed afterwards. */
+int pvd_json_member(const uint8_t *p, size_t n, const char *name,
+                    size_t *vstart, size_t *vend);
+/* Copies JSON text without the whitespace around its punctuation into out
+ * (room for n bytes); returns the bytes written. Strings are copied as
+ * they are, and whitespace that separates two other characters stays one
+ * space, so that text which does not parse does not start to. */
+size_t pvd_json_minify(const uint8_t *p, size_t n, uint8_t *out);
 
 /* ---- helpers (log.c) ---------------------------------------------------------- */
 

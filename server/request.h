@@ -38,6 +38,7 @@ struct pvd_upload {
 	char err_id[32];
 	char err_msg[320];
 	struct pvd_buf json;        /* PVD_BODY_JSON */
+	pyverify_bundle *parsed;    /* its bundle, when parsed on the way */
 	/* PVD_BODY_MULTIPART */
 	struct MHD_PostProcessor *pp;
 	EVP_MD_CTX *md;             /* SHA-256 of the artifact part */

@@ -179,14 +179,15 @@ pvd_verify_run(struct pvd_snapshot *s, const struct pvd_verify_input *in,
 		goto done;
 	/* A bundle that does not parse is the bundle's failure (422 with step
 	 * bundle-format), not a malformed request. */
-	if (pyverify_bundle_load_memory(&bundle, in->bundle, in->bundle_len,
+	if (in->parsed == NULL &&
+	    pyverify_bundle_load_memory(&bundle, in->bundle, in->bundle_len,
 	                                &load_err) != 0)
 		bundle = NULL;
 	memset(&ri, 0, sizeof(ri));
 	ri.digest = &in->digest;
-	ri.bundle = bundle;
+	ri.bundle = in->parsed != NULL ? in->parsed : bundle;
 	ri.bundle_path = in->bundle_name;
-	ri.material_error = bundle == NULL ? &load_err : NULL;
+	ri.material_error = ri.bundle == NULL ? &load_err : NULL;
 	ri.identity = in->identity;
 	ri.issuer = in->issuer;
 	if (in->artifact != NULL) {

@@ -525,3 +525,76 @@ Test(server, refuses_a_request_of_too_many_json_values)
 	free(body);
 	dfx_fini(&f);
 }
+
+/* Issue 12: the daemon finds the bundle's bytes in the request and parses
+ * them once; every request it cannot take that way (a key written with
+ * escapes, JSON that is broken or has duplicates inside the bundle,
+ * trailing bytes) is answered as the whole parse answers it. */
+static char *
+edited(const char *req, const char *find, const char *put)
+{
+	const char *at = strstr(req, find);
+	size_t pre, flen = strlen(find), plen = strlen(put);
+	char *s;
+
+	cr_assert_not_null(at, "no %s in the request", find);
+	pre = (size_t)(at - req);
+	s = malloc(strlen(req) - flen + plen + 1);
+	cr_assert_not_null(s);
+	memcpy(s, req, pre);
+	memcpy(s + pre, put, plen);
+	strcpy(s + pre + plen, at + flen);
+	return s;
+}
+
+Test(server, the_bundle_parsed_once_gets_the_answers_of_a_whole_parse)
+{
+	struct dfx f;
+	struct dfx_resp r;
+	char *req, *s;
+
+	dfx_init(&f);
+	dfx_start(&f, NULL);
+	req = dfx_request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	cr_assert_eq(strncmp(req, "{\"bundle\":{", 11), 0, "%.40s", req);
+
+	/* The same key spelled with an escape: the same request. */
+	s = edited(req, "\"bundle\"", "\"bun\\u0064le\"");
+	r = dfx_post_verify(&f, s, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	cr_expect_str_eq(dfx_jget(&r, "status"), "verified");
+	dfx_resp_free(&r);
+	free(s);
+	/* Whitespace inside and around the bundle changes nothing. */
+	s = edited(req, "{\"bundle\":{", "{ \"bundle\" :\n {\t");
+	r = dfx_post_verify(&f, s, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	dfx_resp_free(&r);
+	free(s);
+	/* Broken JSON inside the bundle is a malformed request. */
+	s = edited(req, "{\"bundle\":{", "{\"bundle\":{\"x\"::1,");
+	dfx_expect_code(&f, s, 400, "bad-json");
+	free(s);
+	/* So is a member twice inside the bundle. */
+	s = edited(req, "{\"bundle\":{", "{\"bundle\":{\"x\":1,\"x\":2,");
+	dfx_expect_code(&f, s, 400, "bad-json");
+	free(s);
+	/* And bytes after the request object. */
+	s = malloc(strlen(req) + 3);
+	cr_assert_not_null(s);
+	strcpy(s, req);
+	strcat(s, " x");
+	dfx_expect_code(&f, s, 400, "bad-json");
+	free(s);
+	/* A bundle that parses but is not one: the bundle's failure. */
+	s = edited(req, "{\"bundle\":{", "{\"bundle\":{\"x\":1,");
+	r = dfx_post_verify(&f, s, NULL);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect_str_eq(json_string_value(json_object_get(
+	                     json_object_get(r.json, "error"), "step")),
+	                 "bundle-format");
+	dfx_resp_free(&r);
+	free(s);
+	free(req);
+	dfx_fini(&f);
+}

@@ -28,7 +28,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all \
 CFLAGS="-O1 -g $WARN $DEFS $SAN -Ilib -Itests/support $PKG_CFLAGS"
 
 ALL_TARGETS="fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body fuzz_tsa
-fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server fuzz_tuf_metadata"
+fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server fuzz_tuf_metadata fuzz_json_member"
 # fuzz_server links the daemon (server/ but main.c) and libmicrohttpd.
 MHD_CFLAGS=$(pkg-config --cflags libmicrohttpd)
 MHD_LIBS=$(pkg-config --libs libmicrohttpd)
@@ -91,7 +91,7 @@ for t in $TARGETS; do
 	fi
 	echo "CC $OUT/bin/$t"
 	case $t in
-	fuzz_server)
+	fuzz_server|fuzz_json_member)
 		$CC $CFLAGS $MHD_CFLAGS -Iserver -fsanitize=fuzzer \
 		    -o "$OUT/bin/$t" "tests/fuzz/$t.c" \
 		    "$OUT/libpyverifyd-fuzz.a" "$OUT/libpyverify-fuzz.a" \

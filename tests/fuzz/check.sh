@@ -20,7 +20,7 @@ shift
 OUT=${FUZZ_BUILD:-build-fuzz}
 JOBS=${FUZZ_CHECK_JOBS:-2}
 ALL_TARGETS="fuzz_bundle fuzz_trust_root fuzz_checkpoint fuzz_body fuzz_tsa
-fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server fuzz_tuf_metadata"
+fuzz_sct_identity fuzz_dsse fuzz_verify fuzz_server fuzz_tuf_metadata fuzz_json_member"
 TARGETS=${*:-$ALL_TARGETS}
 
 for t in $TARGETS; do
