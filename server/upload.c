@@ -492,11 +492,12 @@ request_fields(struct pvd_upload *up, json_t *doc,
  * the rest of the request is parsed with `null` in their place, and the
  * bundle, without its whitespace, by the library. When both parse, the
  * request as sent is valid JSON with exactly these members, so the
- * answer is the one the whole parse below gives. Anything else (the
- * scanner declines, either part does not parse, a field is wrong) returns
- * 1 with nothing reported, and the whole parse answers, with its own
- * messages. The bytes without whitespace are also what the verdict cache
- * keys on, so requests that differ in whitespace share an entry.
+ * answer is the one the whole parse below gives: a wrong field is
+ * reported here with the same words (-1). Anything else (the scanner
+ * declines, either part does not parse) returns 1 with nothing reported,
+ * and the whole parse answers, with its own messages. The bytes without
+ * whitespace are also what the verdict cache keys on, so requests that
+ * differ in whitespace share an entry.
  */
 static int
 finish_json_fast(struct pvd_upload *up, struct pvd_verify_input *in,
