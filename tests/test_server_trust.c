@@ -141,3 +141,45 @@ Test(server, uses_the_source_trees_policy_when_run_from_a_build_directory)
 	dfx_resp_free(&r);
 	dfx_fini(&f);
 }
+
+/* Issue 12: a root is loaded with its certificates decoded at first use,
+ * but the daemon decodes every one before it serves a root: a certificate
+ * framed as DER whose inside is not one is refused at reload, and the
+ * root in service stays. */
+Test(server, a_reload_decodes_every_certificate_before_serving)
+{
+	struct dfx f;
+	struct dfx_resp r;
+	json_t *j, *c;
+	json_error_t je;
+	char *req;
+	const char *extra[] = { "--admin-token-file", NULL, NULL };
+
+	dfx_init(&f);
+	extra[1] = f.admin;
+	dfx_start(&f, extra);
+	req = dfx_request_json(f.bundle, f.digest, ARTIFACT_NAME, NULL, NULL);
+	j = json_load_file(f.root, 0, &je);
+	cr_assert_not_null(j, "%s", je.text);
+	c = json_array_get(json_object_get(json_object_get(json_array_get(
+	                       json_object_get(j, "certificateAuthorities"), 0),
+	                       "certChain"), "certificates"), 0);
+	cr_assert_not_null(c);
+	/* SEQUENCE { SEQUENCE { INTEGER 0 }, SEQUENCE {}, BIT STRING {} } */
+	json_object_set_new(c, "rawBytes", json_string("MAowAwIBADAAAwEA"));
+	cr_assert_eq(json_dump_file(j, f.root, 0), 0);
+	json_decref(j);
+	r = dfx_http(&f, "POST", "/v1/admin/reload", NULL, NULL, 0,
+	             ADMIN_TOKEN);
+	cr_expect_eq(r.code, 422, "%s", r.body);
+	cr_expect(json_is_false(json_object_get(r.json, "reloaded")));
+	cr_expect_not_null(strstr(dfx_jget(&r, "message"),
+	                          "is not one DER X.509 certificate"),
+	                   "%s", r.body);
+	dfx_resp_free(&r);
+	r = dfx_post_verify(&f, req, NULL);
+	cr_expect_eq(r.code, 200, "%s", r.body);
+	dfx_resp_free(&r);
+	free(req);
+	dfx_fini(&f);
+}

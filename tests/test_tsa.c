@@ -863,3 +863,42 @@ Test(tsa, conformance_every_other_case_timestamp_verifies)
 		cr_expect_eq(verify_case(cases[i], &gen, &e), 0, "%s: %s",
 		             cases[i], e.msg);
 }
+
+/* Issue 12: TSA certificates are decoded when a timestamp first needs
+ * their entry. One framed as DER whose inside is not a certificate makes
+ * the timestamp fail as a broken trusted root, even when another TSA of
+ * the root would vouch for it: a broken entry is never skipped. */
+Test(tsa, a_tsa_entry_that_does_not_decode_fails_and_is_not_skipped)
+{
+	struct vtsa *t = vtsa_new(NULL);
+	struct vtsa_stamp_opts o = { .embed_certs = 1 };
+	struct troot r = { 0 };
+	pyverify_error e = { 0 };
+	int64_t gen = 0;
+	json_t *c;
+
+	cr_assert_not_null(t);
+	root_default(&r, t);
+	root_default(&r, t); /* the same TSA again: entry 1 would vouch */
+	c = json_array_get(json_object_get(json_object_get(json_array_get(
+	                       json_object_get(r.j, "timestampAuthorities"), 0),
+	                       "certChain"), "certificates"), 0);
+	cr_assert_not_null(c);
+	/* SEQUENCE { SEQUENCE { INTEGER 0 }, SEQUENCE {}, BIT STRING {} } */
+	json_object_set_new(c, "rawBytes", json_string("MAowAwIBADAAAwEA"));
+	cr_assert_eq(stamp_verify(t, &o, &r, &gen, &e), PYVERIFY_EPARSE,
+	             "%s", e.msg);
+	cr_assert_eq(e.step, PYVERIFY_STEP_TRUST_ROOT);
+	cr_assert_not_null(strstr(e.msg, "certificate 0 of TSA"), "%s", e.msg);
+	cr_assert_not_null(strstr(e.msg, "is not one DER X.509 certificate"),
+	                   "%s", e.msg);
+	/* Without the broken entry the same timestamp verifies. */
+	cr_assert_eq(json_array_remove(json_object_get(r.j,
+	                                               "timestampAuthorities"),
+	                               0), 0);
+	pyverify_trust_root_free(r.r);
+	r.r = NULL;
+	cr_assert_eq(stamp_verify(t, &o, &r, &gen, &e), 0, "%s", e.msg);
+	root_free(&r);
+	vtsa_free(t);
+}
