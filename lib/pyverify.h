@@ -122,9 +122,10 @@ pyverify_trust_root_load_memory(pyverify_trust_root **out, const void *buf,
                                 size_t len, const char *source,
                                 pyverify_error *err);
 PYVERIFY_EXPORT void pyverify_trust_root_free(pyverify_trust_root *root);
-/* Decodes every certificate of the root now: 0, or an error naming the
- * first that is not one DER X.509 certificate. For a root about to be
- * installed or served, which should be known whole before it is. */
+/* Decodes every certificate of the root now, and validates each Fulcio
+ * CA entry's own chain once: 0, or an error naming the first certificate
+ * that is not one DER X.509 certificate. For a root about to be installed
+ * or served, which should be known whole before it is. */
 PYVERIFY_EXPORT PYVERIFY_MUST_CHECK int
 pyverify_trust_root_check(const pyverify_trust_root *root,
                           pyverify_error *err);

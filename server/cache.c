@@ -32,12 +32,15 @@ static struct {
 int
 pvd_cache_init(unsigned entries, unsigned ttl, unsigned failure_ttl)
 {
-	C.cap = entries;
+	/* --cache-entries counts questions; a JSON question is kept under
+	 * two keys (its request bytes and its parsed form), so twice as
+	 * many slots hold N of them. */
+	C.cap = (size_t)entries * 2;
 	C.ttl = ttl;
 	C.failure_ttl = failure_ttl;
 	if (entries == 0)
 		return 0;
-	C.n_buckets = (size_t)entries * 2;
+	C.n_buckets = C.cap * 2;
 	C.buckets = calloc(C.n_buckets, sizeof(*C.buckets));
 	return C.buckets != NULL ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 /* log.c - one line per request and per daemon event on stderr, JSON (one
  * object a line, for log shippers) or text (key=value, for people). Lines
- * are built whole and written under a mutex so threads never interleave.
+ * are built whole and written with one write(2) each, so threads never
+ * interleave.
  * Never logs a token or a request body. */
 #include <errno.h>
 #include <pthread.h>
@@ -53,6 +54,20 @@ timestamp(char out[40])
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, 40, "%.24s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* a log that cannot be written is dropped */
+		p += w;
+		n -= (size_t)w;
+	}
 }
 
 static void
@@ -110,11 +125,20 @@ emit(json_t *o)
 		}
 	}
 	if (line != NULL) {
-		pthread_mutex_lock(&log_mu);
-		fputs(line, stderr);
-		fputc('\n', stderr);
-		fflush(stderr);
-		pthread_mutex_unlock(&log_mu);
+		size_t n = strlen(line);
+		char *whole = realloc(line, n + 2);
+
+		/* One write(2) of the whole line with its newline, as the
+		 * access lines are written: stdio would send the newline as
+		 * a second write, and a worker's access line could land
+		 * between the two. */
+		if (whole != NULL) {
+			line = whole;
+			line[n++] = '\n';
+			pthread_mutex_lock(&log_mu);
+			write_all(fileno(stderr), line, n);
+			pthread_mutex_unlock(&log_mu);
+		}
 	}
 	free(line);
 	json_decref(o);
@@ -241,20 +265,6 @@ real_text(char out[40], double d)
 	while (tmp[j] == '0' && tmp[j + 1] != '\0')
 		j++;
 	memcpy(out + i, tmp + j, strlen(tmp + j) + 1);
-}
-
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* a log that cannot be written is dropped */
-		p += w;
-		n -= (size_t)w;
-	}
 }
 
 /* The seconds part of the timestamp changes once a second: kept per

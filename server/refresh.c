@@ -230,12 +230,15 @@ adopt_cache(void)
 		pvd_log("warn", "cached trusted root not usable, waiting for a "
 		        "refresh: %s", why);
 	} else {
+		char when[32];
+
 		pthread_mutex_lock(&R.mu);
 		R.st.last_success = info->last_refresh;
 		pthread_mutex_unlock(&R.mu);
+		pv_format_rfc3339(when, info->last_refresh);
 		pvd_log("info", "serving the cached trusted root %s (last TUF "
-		        "refresh at Unix time %lld) until the first refresh",
-		        info->trusted_root_path, (long long)info->last_refresh);
+		        "refresh %s) until the first refresh",
+		        info->trusted_root_path, when);
 	}
 	free(info);
 }

@@ -7,7 +7,7 @@
  *
  * The trusted root comes from --trusted-root (read at every reload) or,
  * in TUF mode, from the bytes the TUF refresh thread verified last
- * (tuf.c hands them over with pvd_trust_set_root; a reload reuses them,
+ * (refresh.c hands them over with pvd_trust_set_root; a reload reuses them,
  * so it never races a refresh rewriting the cache file). */
 #include <errno.h>
 #include <fcntl.h>

@@ -146,8 +146,6 @@ int pv_ca_first_is_checked_anchor(const struct pv_ca *ca);
  * one does not decode or memory runs out; *bad is then its index, or
  * n_certs for memory. */
 X509 *const *pv_ca_certs(const struct pv_ca *ca, size_t *bad);
-/* Decodes one entry at load: 0, or -1 with *bad as above. */
-int pv_ca_decode(struct pv_ca *ca, size_t *bad);
 /* Frees what the entry holds (not the entry itself). */
 void pv_ca_clear(struct pv_ca *ca);
 

@@ -267,7 +267,7 @@ parse_ca(const struct pv_json_ctx *cx, const json_t *c, const char *path,
 		                                 out->ders[i].len))
 			eager = 1;
 	}
-	if (eager && pv_ca_decode(out, &bad) != 0) {
+	if (eager && pv_ca_certs(out, &bad) == NULL) {
 		if (bad == n)
 			return pv_json_oom(cx);
 		pv_json_path_index(epath, cpath, "certificates", bad);
@@ -453,11 +453,17 @@ int
 pyverify_trust_root_check(const pyverify_trust_root *root,
                           pyverify_error *err)
 {
+	size_t i;
+
 	pv_error_clear(err);
 	if (root == NULL)
 		return pv_fail(err, PYVERIFY_EUSAGE, STEP, "no trusted root");
 	PV_TRY(check_cas(root->cas, root->n_cas, "certificateAuthorities",
 	                 err));
+	/* Settled here, once, rather than by every concurrent first
+	 * request after a daemon reload (one P-384 check per CA entry). */
+	for (i = 0; i < root->n_cas; i++)
+		(void)pv_ca_first_is_checked_anchor(&root->cas[i]);
 	return check_cas(root->tsas, root->n_tsas, "timestampAuthorities",
 	                 err);
 }

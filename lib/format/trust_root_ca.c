@@ -60,12 +60,6 @@ decode_all(const struct pv_ca *ca, size_t *bad)
 	return certs;
 }
 
-int
-pv_ca_decode(struct pv_ca *ca, size_t *bad)
-{
-	return pv_ca_certs(ca, bad) != NULL ? 0 : -1;
-}
-
 X509 *const *
 pv_ca_certs(const struct pv_ca *ca, size_t *bad)
 {

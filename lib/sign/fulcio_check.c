@@ -12,29 +12,6 @@
 
 #define STEP PYVERIFY_STEP_FULCIO
 
-/* Fulcio's GitHub Actions principal puts the workflow, not the token's
- * sub, into the SAN: https://github.com/ + job_workflow_ref. */
-#define GITHUB_ACTIONS_ISSUER "https://token.actions.githubusercontent.com"
-#define GITHUB_SAN_PREFIX "https://github.com/"
-
-/* Fulcio's SAN for GitHub Actions tokens, NULL for other tokens. */
-static char *
-github_san(const struct pv_id_token *tok)
-{
-	const char *ref = tok->job_workflow_ref;
-	char *san = NULL;
-	size_t n;
-
-	if (tok->email != NULL || tok->iss == NULL || ref == NULL ||
-	    strcmp(tok->iss, GITHUB_ACTIONS_ISSUER) != 0)
-		return NULL;
-	n = sizeof(GITHUB_SAN_PREFIX) + strlen(ref);
-	san = malloc(n);
-	if (san != NULL)
-		snprintf(san, n, "%s%s", GITHUB_SAN_PREFIX, ref);
-	return san;
-}
-
 /* Some SAN is the token's identity (email, or sub), or for GitHub
  * Actions the workflow URI Fulcio derives from the token. */
 static int
@@ -58,7 +35,7 @@ check_identity(X509 *leaf, const struct pv_id_token *tok,
 	const char *want_iss = tok->federated_issuer != NULL
 	                               ? tok->federated_issuer
 	                               : tok->iss;
-	char *gh = github_san(tok);
+	char *gh = pv_id_token_cert_san(tok);
 	int rc;
 
 	if (tok->identity == NULL || want_iss == NULL) {

@@ -308,7 +308,8 @@ pyverify_oidc_token_claims(pyverify_oidc_claims *out, const char *token,
                            int64_t now, pyverify_error *err)
 {
 	struct pv_id_token t;
-	const char *iss;
+	const char *iss, *identity;
+	char *san;
 	int rc;
 
 	pv_error_clear(err);
@@ -323,17 +324,23 @@ pyverify_oidc_token_claims(pyverify_oidc_claims *out, const char *token,
 	/* What Fulcio writes into the certificate's issuer extension: the
 	 * upstream provider of a federated (Dex) token. */
 	iss = t.federated_issuer != NULL ? t.federated_issuer : t.iss;
-	if (strlen(t.identity) > PYVERIFY_VALUE_MAX ||
+	/* And the identity its certificate will bind, which verifiers see:
+	 * for GitHub Actions the workflow, not the token's sub. */
+	san = pv_id_token_cert_san(&t);
+	identity = san != NULL ? san : t.identity;
+	if (strlen(identity) > PYVERIFY_VALUE_MAX ||
 	    strlen(iss) > PYVERIFY_VALUE_MAX) {
+		free(san);
 		pv_id_token_clear(&t);
 		return pv_fail(err, PYVERIFY_EPARSE, PYVERIFY_STEP_OIDC,
 		               "the identity token's identity or issuer is "
 		               "longer than %d bytes", PYVERIFY_VALUE_MAX);
 	}
 	memset(out, 0, sizeof(*out));
-	memcpy(out->identity, t.identity, strlen(t.identity));
+	memcpy(out->identity, identity, strlen(identity));
 	memcpy(out->issuer, iss, strlen(iss));
 	out->expires = t.exp;
+	free(san);
 	pv_id_token_clear(&t);
 	return 0;
 }

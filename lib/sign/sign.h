@@ -113,6 +113,10 @@ struct pv_id_token {
 PV_MUST_CHECK int pv_id_token_parse(struct pv_id_token *out, const char *jwt,
                                     int64_t now, pyverify_error *err);
 void pv_id_token_clear(struct pv_id_token *t);
+/* The SAN Fulcio writes for a token when it is not the token's own
+ * identity: for GitHub Actions, https://github.com/ + job_workflow_ref
+ * (malloc'd); NULL for other tokens. */
+char *pv_id_token_cert_san(const struct pv_id_token *t);
 
 /* ---- fulcio.c (SPEC 5.5) ------------------------------------------------ */
 

@@ -327,3 +327,25 @@ pv_id_token_parse(struct pv_id_token *out, const char *jwt, int64_t now,
 	*out = t;
 	return 0;
 }
+
+/* Fulcio's GitHub Actions principal puts the workflow, not the token's
+ * sub ("repo:org/repo:ref:..."), into the SAN. */
+#define GITHUB_ACTIONS_ISSUER "https://token.actions.githubusercontent.com"
+#define GITHUB_SAN_PREFIX "https://github.com/"
+
+char *
+pv_id_token_cert_san(const struct pv_id_token *t)
+{
+	const char *ref = t->job_workflow_ref;
+	char *san;
+	size_t n;
+
+	if (t->email != NULL || t->iss == NULL || ref == NULL ||
+	    strcmp(t->iss, GITHUB_ACTIONS_ISSUER) != 0)
+		return NULL;
+	n = sizeof(GITHUB_SAN_PREFIX) + strlen(ref);
+	san = malloc(n);
+	if (san != NULL)
+		snprintf(san, n, "%s%s", GITHUB_SAN_PREFIX, ref);
+	return san;
+}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <sodium.h>
@@ -29,8 +30,12 @@ pem_key(const char *pem, int want_type)
 		return NULL;
 	pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 	BIO_free(bio);
-	if (pk == NULL)
+	if (pk == NULL) {
+		/* Repository data: nothing left queued for the next caller
+		 * on this thread (pyverifyd's refresh). */
+		ERR_clear_error();
 		return NULL;
+	}
 	if (EVP_PKEY_get_base_id(pk) != want_type) {
 		EVP_PKEY_free(pk);
 		return NULL;
@@ -164,6 +169,8 @@ evp_verify(const struct tuf_key *key, const uint8_t *sig, size_t siglen,
 	ok = EVP_DigestVerify(md, sig, siglen, msg, len) == 1;
 out:
 	EVP_MD_CTX_free(md);
+	if (!ok)
+		ERR_clear_error();
 	return ok;
 }
 

@@ -319,6 +319,12 @@ parse_delegation(struct tuf_role *r, const json_t *o, const char *name,
 	if (rn == NULL || rn[0] == '\0' || is_top_level(rn))
 		return bad(why, whylen, name, "a delegated role lacks a "
 		           "\"name\" or uses a top-level role's name");
+	/* Role names become file names and snapshot keys ("<name>.json"),
+	 * which the client builds in fixed buffers: a longer name would be
+	 * looked up cut short, and wrongly reported as unlisted. */
+	if (strlen(rn) > TUF_MAX_ROLE_NAME)
+		return bad(why, whylen, name, "a delegated role name is longer "
+		           "than 200 characters");
 	PV_TRY(role_keys_parse(r, o, name, rn, why, whylen));
 	if (!json_is_boolean(term))
 		return bad(why, whylen, name, "a delegated role lacks a "
@@ -504,8 +510,9 @@ int
 tuf_md_parse(struct tuf_md **out, int type, const char *name,
              const uint8_t *raw, size_t len, char *why, size_t whylen)
 {
-	struct pv_json_bounds b = PV_JSON_BOUNDS(len + 1);
-	json_error_t jerr;
+	pyverify_error err;
+	const struct pv_json_ctx cx = { PYVERIFY_STEP_TRUST_ROOT, &err, 0 };
+	char what[96];
 	struct tuf_md *m;
 	int rc;
 
@@ -514,20 +521,14 @@ tuf_md_parse(struct tuf_md **out, int type, const char *name,
 	if (m == NULL)
 		return PV_TUF_ENOMEM;
 	m->type = type;
-	if (pv_json_intake(&m->doc, raw, len, &b, &jerr) != PV_JSON_ACCEPTED) {
-		TUF_WHY(why, whylen, "%s metadata is not a JSON object: %s",
-		        name, jerr.text);
+	/* The download was bounded by its role's limit; the shared intake
+	 * words every refusal without quoting the server's bytes. */
+	snprintf(what, sizeof(what), "%.60s metadata", name);
+	if (pv_json_parse(&cx, raw, len, len, what, &m->doc) != 0) {
+		TUF_WHY(why, whylen, "%s", err.msg);
 		tuf_md_free(m);
 		return PV_TUF_EREJECT;
 	}
-	m->raw = malloc(len + 1);
-	if (m->raw == NULL) {
-		tuf_md_free(m);
-		return PV_TUF_ENOMEM;
-	}
-	memcpy(m->raw, raw, len);
-	m->raw[len] = '\0';
-	m->rawlen = len;
 	rc = parse_signed(m, name, why, whylen);
 	if (rc != 0) {
 		tuf_md_free(m);
@@ -544,7 +545,6 @@ tuf_md_free(struct tuf_md *m)
 		return;
 	json_decref(m->doc);
 	free(m->canon);
-	free(m->raw);
 	tuf_keys_clear(&m->keys);
 	for (int t = 0; t < 4; t++)
 		tuf_role_clear(&m->roles[t]);

@@ -109,7 +109,7 @@ pv_tuf_target_fetch(pv_tuf_client *c, const pv_tuf_target *t, uint8_t **out,
 	char local[4096], url[4096], hex[129];
 	uint8_t *buf = NULL;
 	size_t n = 0;
-	int rc = PV_NET_ENOTFOUND, have_local = 0;
+	int rc = PV_NET_ENOTFOUND, have_local = 0, asked = 0;
 
 	*out = NULL;
 	*len = 0;
@@ -168,6 +168,13 @@ pv_tuf_target_fetch(pv_tuf_client *c, const pv_tuf_target *t, uint8_t **out,
 		}
 		rc = pv_net_get(&c->cfg.net, url, (size_t)t->length, &buf, &n,
 		                why, whylen);
+		asked = 1;
+	}
+	if (rc == PV_NET_ENOTFOUND && !asked) {
+		TUF_WHY(why, whylen, "target %.200s lists no hash of a known "
+		        "algorithm, so no consistent-snapshot copy can be named",
+		        t->path);
+		return PV_TUF_EREJECT;
 	}
 	if (rc == PV_NET_ENOTFOUND)
 		return PV_TUF_ENET;

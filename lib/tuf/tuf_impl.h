@@ -73,8 +73,6 @@ struct tuf_md {
 	json_t *doc;           /* the whole document */
 	char *canon;           /* canonical form of "signed" */
 	size_t canonlen;
-	uint8_t *raw;          /* the bytes as received */
-	size_t rawlen;
 	/* root */
 	int consistent_snapshot;
 	struct tuf_keys keys;  /* root keys, or delegation keys of targets */
@@ -94,7 +92,11 @@ struct tuf_md {
 	unsigned succinct_bits;
 };
 
-/* Parses raw (copied) as a document of type, every field of "signed"
+/* Longest delegated role name: "<name>.json" fits every buffer the
+ * client builds it in (the text of the refusal says 200). */
+#define TUF_MAX_ROLE_NAME 200
+
+/* Parses raw as a document of type, every field of "signed"
  * checked; signatures are not verified here. name is the role name in
  * messages ("root", "snapshot", a delegated role). */
 PV_MUST_CHECK int tuf_md_parse(struct tuf_md **out, int type,

@@ -218,13 +218,24 @@ pv_json_intake(json_t **out, const void *buf, size_t len,
 		jerr = &local;
 	if (buf == NULL)
 		buf = ""; /* len is 0: jansson reports the empty input */
-	if (len > b->max_bytes)
+	/* Every refusal leaves words in jerr->text: a caller that prints it
+	 * never prints uninitialised bytes. */
+	if (len > b->max_bytes) {
+		snprintf(jerr->text, sizeof(jerr->text), "larger than %zu bytes",
+		         b->max_bytes);
 		return PV_JSON_TOO_LARGE;
+	}
 	if (b->max_values != 0 && !pv_json_values_within(buf, len,
-	                                                 b->max_values))
+	                                                 b->max_values)) {
+		snprintf(jerr->text, sizeof(jerr->text),
+		         "more than %zu JSON values", b->max_values);
 		return PV_JSON_TOO_MANY_VALUES;
-	if (b->max_depth != 0 && !depth_ok(buf, len, b->max_depth))
+	}
+	if (b->max_depth != 0 && !depth_ok(buf, len, b->max_depth)) {
+		snprintf(jerr->text, sizeof(jerr->text),
+		         "nested deeper than %zu levels", b->max_depth);
 		return PV_JSON_TOO_DEEP;
+	}
 	/* STYLE 8: duplicate keys are an error, and jansson's default end of
 	 * input check rejects trailing data; \u0000 is refused because
 	 * JSON_ALLOW_NUL is not given. */

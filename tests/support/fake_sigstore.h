@@ -99,12 +99,16 @@ char *fss_token(struct fss *s, const struct fss_token_opts *opts);
  * after a completed PKCE flow; NULL restores the defaults above. Copied. */
 void fss_set_oidc_token(struct fss *s, const struct fss_token_opts *opts);
 /* What the GitHub Actions endpoint hands out; NULL restores the default:
- * iss "https://token.actions.githubusercontent.com", no email, sub =
- * job_workflow_ref = FSS_GHA_IDENTITY (so Fulcio's URI SAN is that). */
+ * iss "https://token.actions.githubusercontent.com", no email, sub
+ * FSS_GHA_SUB and job_workflow_ref "python/cpython/.github/workflows/
+ * release.yml@refs/heads/main", so that, as real Fulcio does, the fake
+ * Fulcio binds FSS_GHA_IDENTITY (https://github.com/ + the ref). */
 #define FSS_GHA_ISSUER "https://token.actions.githubusercontent.com"
 #define FSS_GHA_IDENTITY \
 	"https://github.com/python/cpython/.github/workflows/release.yml" \
 	"@refs/heads/main"
+/* The token's sub, as GitHub writes it: not what Fulcio binds. */
+#define FSS_GHA_SUB "repo:python/cpython:ref:refs/heads/main"
 void fss_set_gha_token(struct fss *s, const struct fss_token_opts *opts);
 
 /*

@@ -164,10 +164,20 @@ static void issue(struct fss *s, const json_t *claims, EVP_PKEY *key,
 	struct vs_leaf_opts o = {0};
 	struct vs_leaf *leaf;
 	json_t *certs;
+	const char *wf = json_string_value(json_object_get(claims,
+	                                                   "job_workflow_ref"));
+	const char *iss = json_string_value(json_object_get(claims, "iss"));
+	char gh[600];
 
 	o.identity = email ? email
 	                   : json_string_value(json_object_get(claims, "sub"));
 	o.san_type = email ? VS_SAN_EMAIL : VS_SAN_URI;
+	/* Fulcio's GitHub Actions principal binds the workflow. */
+	if (email == NULL && wf != NULL && iss != NULL &&
+	    strcmp(iss, FSS_GHA_ISSUER) == 0) {
+		snprintf(gh, sizeof(gh), "https://github.com/%s", wf);
+		o.identity = gh;
+	}
 	o.issuer = fed ? fed
 	               : json_string_value(json_object_get(claims, "iss"));
 	o.not_before = (int64_t)time(NULL);

@@ -163,7 +163,7 @@ void fssi_gha(struct fss *s, const struct fss_req *q, struct fss_resp *r)
 	char *aud = fssi_param(q->query, "audience"), *tok;
 	struct fss_token_opts d = {
 	    .iss = FSS_GHA_ISSUER,
-	    .sub = FSS_GHA_IDENTITY,
+	    .sub = FSS_GHA_SUB,
 	    .email = "",
 	    .extra_json = "{\"job_workflow_ref\":\"python/cpython/.github/"
 	                  "workflows/release.yml@refs/heads/main\","
