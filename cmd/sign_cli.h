@@ -68,6 +68,7 @@ struct sign_ctx {
 	pyverify_trust_root *root;
 	unsigned char *config;       /* signing config bytes, or NULL */
 	size_t config_len;
+	char config_path[4096];      /* where they came from, for messages */
 	unsigned char *key_pem;      /* wiped when released */
 	size_t key_len;
 	char *token;

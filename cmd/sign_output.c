@@ -67,7 +67,10 @@ sign_check_destinations(const struct sign_cli *c, char *const *dest, size_t n)
 			return EXIT_USAGE;
 		}
 	}
-	if (c->output_dir != NULL && pv_mkdir_p(c->output_dir, 0755) != 0) {
+	/* Made now, so that a directory that cannot be made stops the run
+	 * before anything is logged; a dry run makes nothing. */
+	if (c->output_dir != NULL && !c->dry_run &&
+	    pv_mkdir_p(c->output_dir, 0755) != 0) {
 		cli_line(stderr, "%s: cannot create %s: %s", c->prog,
 		         c->output_dir, strerror(errno));
 		return EXIT_USAGE;

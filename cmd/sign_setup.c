@@ -35,7 +35,9 @@ sign_option(struct sign_cli *c, int opt, const char *arg)
 		}
 		c->rekor_version = arg[0] - '0';
 		return 1;
-	case SIGN_OPT_TSA: c->tsa_url = arg; return 1;
+	/* A TSA named is a timestamp wanted, with Rekor v1 too: not
+	 * silently unused. */
+	case SIGN_OPT_TSA: c->tsa_url = arg; c->timestamp = 1; return 1;
 	case SIGN_OPT_TIMESTAMP: c->timestamp = 1; return 1;
 	case SIGN_OPT_ISSUER: c->oidc_issuer = arg; return 1;
 	case SIGN_OPT_CLIENT_ID: c->oidc_client_id = arg; return 1;
@@ -91,7 +93,9 @@ sign_usage_common(FILE *f)
 	    "--tsa-url URL\n"
 	    "                     override one service (--rekor-version "
 	    "with --rekor-url;\n"
-	    "                     --tsa-url is the full timestamp endpoint)\n"
+	    "                     --tsa-url is the full timestamp endpoint "
+	    "and implies\n"
+	    "                     --timestamp)\n"
 	    "  --timestamp        also ask a timestamp authority with Rekor "
 	    "v1 (always\n"
 	    "                     with v2)\n"
@@ -190,10 +194,13 @@ load_config(struct sign_ctx *x, const struct sign_cli *c)
 	pyverify_tuf_info info;
 	pyverify_error err;
 
-	if (c->signing_config != NULL)
+	if (c->signing_config != NULL) {
+		snprintf(x->config_path, sizeof(x->config_path), "%s",
+		         c->signing_config);
 		return read_input(&x->config, &x->config_len, c->signing_config,
 		                  0, MAX_SIGNING_CONFIG_BYTES, "signing config",
 		                  c);
+	}
 	if (c->rekor_url != NULL && (c->key_path != NULL ||
 	                             c->fulcio_url != NULL) &&
 	    (c->rekor_version != 2 || c->tsa_url != NULL) &&
@@ -215,6 +222,8 @@ load_config(struct sign_ctx *x, const struct sign_cli *c)
 		         "--signing-config FILE", c->prog);
 		return EXIT_USAGE;
 	}
+	snprintf(x->config_path, sizeof(x->config_path), "%s (TUF cache)",
+	         info.signing_config_path);
 	return read_input(&x->config, &x->config_len,
 	                  info.signing_config_path, 0,
 	                  MAX_SIGNING_CONFIG_BYTES, "signing config", c);
@@ -295,8 +304,16 @@ sign_setup(struct sign_ctx *x, const struct sign_cli *c)
 	x->opts.key_pem = x->key_pem;
 	x->opts.key_pem_len = x->key_len;
 	x->opts.ca_bundle = c->trust.ca_bundle;
-	if (pyverify_sign_plan_get(&x->plan, &x->opts, &err) != 0)
+	if (pyverify_sign_plan_get(&x->plan, &x->opts, &err) != 0) {
+		/* Say which file: the option's or the TUF cache's copy. */
+		if (x->config_path[0] != '\0' &&
+		    strncmp(err.msg, "signing config: ", 16) == 0) {
+			cli_line(stderr, "%s: signing config %s: %s", c->prog,
+			         x->config_path, err.msg + 16);
+			return EXIT_USAGE; /* a local file to fix */
+		}
 		return sign_fail(c, &err);
+	}
 
 	issuer = c->oidc_issuer           ? c->oidc_issuer
 	         : x->plan.oidc_url       ? x->plan.oidc_url

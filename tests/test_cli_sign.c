@@ -251,6 +251,31 @@ Test(cli_sign, dry_run_writes_nothing, .init = setup, .fini = teardown)
 	free(ba);
 }
 
+/* A dry run makes no --output-dir; --tsa-url asks for a timestamp with
+ * Rekor v1 too; a signing config that does not parse is named. */
+Test(cli_sign, dry_run_makes_no_directory_and_tsa_url_is_used,
+     .init = setup, .fini = teardown)
+{
+	char *dir = cfx_pathf("%s.out", A), *bad = put("bad-config.json", "[1]");
+	struct cfx_run r = RUN("sign", "--trusted-root", ROOT,
+	                       "--signing-config", CONF1, "--identity-token",
+	                       TOKEN_ARG, "--tsa-url", fss_tsa_url(S),
+	                       "--output-dir", dir, "--dry-run", A);
+
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, fss_tsa_url(S)), "%s", r.out);
+	cfx_run_free(&r);
+	cr_assert(!exists(dir), "a dry run made %s", dir);
+	r = RUN("sign", "--trusted-root", ROOT, "--signing-config", bad,
+	        "--identity-token", TOKEN_ARG, "--dry-run", A);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "signing config "), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, bad), "the file is named: %s", r.err);
+	cfx_run_free(&r);
+	free(dir);
+	free(bad);
+}
+
 Test(cli_sign, fulcio_failure, .init = setup, .fini = teardown)
 {
 	char *ba = cfx_pathf("%s.sigstore", A), *bb = cfx_pathf("%s.sigstore", B);

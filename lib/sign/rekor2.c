@@ -15,8 +15,11 @@
  * bounds a hostile answer. */
 #define REKOR2_MAX_ANSWER (1u << 20)
 /* Rekor v2 answers only once the entry is in a published checkpoint; it
- * batches, so allow what sigstore-go's writer allows. */
+ * batches, so allow what sigstore-go's writer allows. The silent wait
+ * counts against the transport's slow-answer rule too (no bytes for
+ * low_speed_seconds aborts, and the POST would then be sent again). */
 #define REKOR2_MIN_TIMEOUT_MS 30000L
+#define REKOR2_MIN_WAIT_S 30L
 
 /* verifier.keyDetails of the signing key (SPEC 3.8.3, 5.9). */
 static const char *
@@ -220,6 +223,8 @@ pv_rekor2_upload(const struct pv_sign_net *n, const char *base_url,
 	if (slow.opts.total_timeout_ms != 0 &&
 	    slow.opts.total_timeout_ms < REKOR2_MIN_TIMEOUT_MS)
 		slow.opts.total_timeout_ms = REKOR2_MIN_TIMEOUT_MS;
+	if (slow.opts.low_speed_seconds < REKOR2_MIN_WAIT_S)
+		slow.opts.low_speed_seconds = REKOR2_MIN_WAIT_S;
 	/* A repeated request at worst logs the signature twice: harmless,
 	 * and the bundle carries whichever entry answered. */
 	rc = pv_svc_call(&s, &slow, "POST", headers, body, strlen(body),

@@ -128,9 +128,9 @@ pyverify_sign_plan_get(pyverify_sign_plan *out,
 		rc = pv_signing_config_parse(&cfg, opts->signing_config,
 		                             opts->signing_config_len, why,
 		                             sizeof(why));
+		/* why says "signing config: ..." itself. */
 		if (rc != 0)
-			return pv_fail(err, rc, PYVERIFY_STEP_NONE,
-			               "signing config: %s", why);
+			return pv_fail(err, rc, PYVERIFY_STEP_NONE, "%s", why);
 		now = opts->now != 0 ? opts->now : (int64_t)time(NULL);
 		rc = pv_signing_config_select(&cfg, now * 1000, &ch, why,
 		                              sizeof(why));
@@ -140,8 +140,7 @@ pyverify_sign_plan_get(pyverify_sign_plan *out,
 			 * caller's to fix, like a bad option. */
 			return pv_fail(err, rc == PYVERIFY_EREJECT
 			                        ? PYVERIFY_EUSAGE : rc,
-			               PYVERIFY_STEP_NONE, "signing config: %s",
-			               why);
+			               PYVERIFY_STEP_NONE, "%s", why);
 		}
 		have_cfg = 1;
 	}

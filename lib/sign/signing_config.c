@@ -247,7 +247,7 @@ pv_signing_config_parse(struct pv_signing_config *out, const uint8_t *buf,
 	pv_error_clear(&e);
 	/* The trusted root's bound: the two documents come together. */
 	rc = pv_json_parse(&cx, buf, len, PV_MAX_TRUST_ROOT_BYTES,
-	                   "signing config", &root);
+	                   "the document", &root);
 	if (rc == 0)
 		rc = parse_root(&cx, root, &c);
 	json_decref(root);

@@ -89,10 +89,12 @@ check_answer(const struct pv_svc *s, const pv_net_response *r,
 	status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
 	        TS_RESP_get_status_info(resp)));
 	info = TS_RESP_get_tst_info(resp);
-	if ((status != 0 && status != 1) || info == NULL) {
+	/* Only "granted" (0): verification refuses grantedWithMods (1) as
+	 * well, and saying so here names the TSA, not the trusted root. */
+	if (status != 0 || info == NULL) {
 		rc = pv_svc_fail(s, err, PYVERIFY_EREJECT,
-		                 "did not grant a timestamp (PKIStatus %ld)",
-		                 status);
+		                 "did not grant a timestamp (PKIStatus %ld, "
+		                 "expected 0, granted)", status);
 		goto done;
 	}
 	got = TS_TST_INFO_get_nonce(info);
