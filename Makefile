@@ -268,6 +268,10 @@ $(BUILD)/interop/mkbundles: tests/interop/mkbundles.c $(SUP_OBJ) \
 	    $(BUILD)/libpyverify.a $(CRIT_LIBS) $(MHD_LIBS) $(PKG_LIBS) \
 	    $(CURL_LIBS) -lpthread
 
+# Built by every test run, so that the benchmark and interop programs
+# cannot break unnoticed between the runs that use them.
+tests-build: $(BENCH_BINS) $(BUILD)/interop/mkbundles
+
 interop: all $(BUILD)/interop/mkbundles
 	sh tests/interop/sigstore-js.sh $(BUILD)
 

@@ -94,7 +94,7 @@ Test(sign_services, fulcio_bad_sct_is_refused)
 	ssfx_init(&f);
 	fss_fault(f.s, FSS_FULCIO_BAD_SCT);
 	ssfx_refused(ssfx_check_cert(&f, &err), &err, PYVERIFY_STEP_FULCIO,
-	               "Fulcio", "SCT");
+	               "Fulcio", "invalid signature");
 	ssfx_fini(&f);
 }
 
@@ -106,7 +106,7 @@ Test(sign_services, fulcio_missing_sct_is_refused)
 	ssfx_init(&f);
 	fss_fault(f.s, FSS_FULCIO_NO_SCT);
 	ssfx_refused(ssfx_check_cert(&f, &err), &err, PYVERIFY_STEP_FULCIO,
-	               "Fulcio", "SCT");
+	               "Fulcio", "has no embedded SCT");
 	ssfx_fini(&f);
 }
 
@@ -161,8 +161,7 @@ Test(sign_services, fulcio_slow_answer_is_cut_off_in_time)
 	t0 = time(NULL);
 	rc = pv_fulcio_get_cert(&f.net, fss_fulcio_url(f.s), &f.tok, f.key, &c,
 	                        &err);
-	ssfx_refused(rc, &err, PYVERIFY_STEP_FULCIO, "Fulcio",
-	               "127.0.0.1");
+	ssfx_refused(rc, &err, PYVERIFY_STEP_FULCIO, "Fulcio", "too slow");
 	cr_assert_lt(time(NULL) - t0, 12, "took %lld s",
 	             (long long)(time(NULL) - t0));
 	ssfx_fini(&f);
@@ -182,8 +181,7 @@ Test(sign_services, fulcio_endless_answer_is_bounded)
 	t0 = time(NULL);
 	rc = pv_fulcio_get_cert(&f.net, fss_fulcio_url(f.s), &f.tok, f.key, &c,
 	                        &err);
-	ssfx_refused(rc, &err, PYVERIFY_STEP_FULCIO, "Fulcio",
-	               "127.0.0.1");
+	ssfx_refused(rc, &err, PYVERIFY_STEP_FULCIO, "Fulcio", "larger than");
 	cr_assert_lt(time(NULL) - t0, 12);
 	ssfx_fini(&f);
 }

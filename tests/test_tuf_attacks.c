@@ -53,13 +53,17 @@ release(void)
 	tfx_publish(env.repo, env.srv);
 }
 
+/* The refusal, the file it names and why: each attack its own reason
+ * (a bad signature must not pass as a rollback). */
 static void
-assert_refused(int rc, int want, const char *word)
+assert_refused(int rc, int want, const char *word, const char *reason)
 {
 	cr_assert_eq(rc, want, "refresh returned %d, not %d: %s", rc, want,
 	             env.why);
 	cr_assert(tfx_mentions(env.why, word),
 	          "the message does not name \"%s\": %s", word, env.why);
+	cr_assert(tfx_mentions(env.why, reason),
+	          "the message does not say \"%s\": %s", reason, env.why);
 }
 
 static void
@@ -168,7 +172,8 @@ Test(tuf_attacks, a_bad_timestamp_signature_is_refused)
 	tfx_save(&s, env.dir);
 	tfx_set_bad_signature(env.repo, "timestamp", 1);
 	release();
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "timestamp");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "timestamp",
+	               "threshold not met");
 	assert_kept_all(&s, TS_DOWN);
 	tfx_saved_free(&s);
 }
@@ -204,7 +209,8 @@ rollback_timestamp(int restart)
 		tfx_env_reopen(&env);
 	/* 5.4.3.1: the new timestamp's version must not be lower. */
 	hfx_put(env.srv, "/timestamp.json", ts1, len);
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "timestamp");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "timestamp",
+	               "rollback");
 	assert_kept_all(&s, TS_DOWN);
 	tfx_saved_free(&s);
 	free(ts1);
@@ -234,7 +240,8 @@ rollback_snapshot(int restart)
 	tfx_set_version(env.repo, "snapshot", 1);
 	tfx_bump(env.repo, "timestamp");
 	tfx_publish(env.repo, env.srv);
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "snapshot");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "snapshot",
+	               "rollback");
 	assert_kept_all(&s, TS_DOWN);
 	tfx_saved_free(&s);
 }
@@ -264,7 +271,8 @@ rollback_targets(int restart)
 	tfx_bump(env.repo, "snapshot");
 	tfx_bump(env.repo, "timestamp");
 	tfx_publish(env.repo, env.srv);
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "targets");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "targets",
+	               "rollback");
 	assert_kept_all(&s, SNAP_DOWN);
 	tfx_saved_free(&s);
 }
@@ -302,7 +310,8 @@ Test(tuf_attacks, delegated_role_rollback_is_refused)
 
 	tfx_set_version(env.repo, "team", 1);
 	release();
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "team");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "team",
+	               "rollback");
 	assert_kept_all(&s, SNAP_DOWN);
 	tfx_assert_kept(&s, env.dir, "team.json");
 	tfx_saved_free(&s);
@@ -319,7 +328,8 @@ freeze(const char *role, const char *const *kept)
 	tfx_save(&s, env.dir);
 	tfx_set_expires(env.repo, role, NOW - 1);
 	release();
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, role);
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, role,
+	               "freeze attack");
 	assert_kept_all(&s, kept);
 	tfx_saved_free(&s);
 }
@@ -353,7 +363,8 @@ Test(tuf_attacks, an_expired_final_root_is_refused)
 	release();
 	/* 5.3.10: the final root must not be expired. (5.3.8 may already
 	 * have persisted it, so root.json is not compared.) */
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "root");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "root",
+	               "freeze attack");
 	assert_kept_all(&s, kept);
 	tfx_saved_free(&s);
 }
@@ -370,7 +381,8 @@ Test(tuf_attacks, expired_trusted_timestamp_is_not_enough_when_no_new_one)
 	tfx_save(&s, env.dir);
 	env.cfg.now = NOW + 2 * 86400;
 	tfx_env_reopen(&env);
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "expire");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "expire",
+	               "freeze attack");
 	assert_kept_all(&s, TS_DOWN);
 	tfx_saved_free(&s);
 }
@@ -404,7 +416,8 @@ Test(tuf_attacks, a_snapshot_other_than_the_timestamp_lists_is_refused)
 	/* 5.5.4: the snapshot's version must be the one the timestamp
 	 * lists. */
 	serve_previous("snapshot");
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "snapshot");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "snapshot",
+	               "mix-and-match");
 	assert_kept_all(&s, SNAP_DOWN);
 	tfx_saved_free(&s);
 }
@@ -417,7 +430,8 @@ Test(tuf_attacks, a_snapshot_whose_hash_differs_from_the_timestamp_is_refused)
 	tfx_save(&s, env.dir);
 	tfx_meta_bad_hash(env.repo, "snapshot", 1);
 	release();
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "snapshot");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "snapshot",
+	               "hash");
 	assert_kept_all(&s, SNAP_DOWN);
 	tfx_saved_free(&s);
 }
@@ -448,7 +462,8 @@ Test(tuf_attacks, targets_other_than_the_snapshot_lists_are_refused)
 	refresh_ok();
 	tfx_save(&s, env.dir);
 	serve_previous("targets");
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "targets");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "targets",
+	               "mix-and-match");
 	assert_kept_all(&s, TARGETS_DOWN);
 	tfx_saved_free(&s);
 }
@@ -461,7 +476,8 @@ Test(tuf_attacks, targets_whose_hash_differs_from_the_snapshot_are_refused)
 	tfx_save(&s, env.dir);
 	tfx_meta_bad_hash(env.repo, "targets", 1);
 	release();
-	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "targets");
+	assert_refused(tfx_env_refresh(&env), PV_TUF_EREJECT, "targets",
+	               "hash");
 	assert_kept_all(&s, TARGETS_DOWN);
 	tfx_saved_free(&s);
 }
@@ -508,9 +524,11 @@ Test(tuf_attacks, a_huge_listed_snapshot_length_keeps_the_cap)
 	cr_assert(rc == PV_TUF_EREJECT || rc == PV_TUF_ENET, "rc %d: %s", rc,
 	          env.why);
 	cr_assert(tfx_mentions(env.why, "snapshot"), "%s", env.why);
+	cr_assert(tfx_mentions(env.why, "larger than"), "%s", env.why);
 	/* 2 MiB over loopback: well under a second, never the minutes an
 	 * uncapped endless answer would take. */
 	cr_assert_lt(seconds_since(&t0), 10.0);
+	assert_kept_all(&s, SNAP_DOWN);
 	tfx_saved_free(&s);
 }
 

@@ -458,3 +458,46 @@ Test(tuf_metadata, hash_prefixes_match_sha256_of_the_path)
 	r.prefixes = other;
 	cr_assert(!tuf_role_matches(&r, "abc"));
 }
+
+/* Review fixes: a refused document is described without quoting it and
+ * without reading words that were never written (too deep: no jansson
+ * error); a delegated role name that could not be looked up whole is
+ * refused at parse. */
+Test(tuf_metadata, refusals_are_worded_and_long_role_names_refused)
+{
+	char why[256], deep[200], *t;
+	size_t i, n = 0, nlen = TUF_MAX_ROLE_NAME + 1;
+	const char *pre = HDR("targets") "\"targets\":{},\"delegations\":{"
+	    "\"keys\":{},\"roles\":[{\"name\":\"";
+	const char *post = "\",\"keyids\":[],\"threshold\":1,"
+	    "\"terminating\":false,\"paths\":[\"*\"]}]}}}";
+
+	for (i = 0; i < 40; i++)
+		deep[n++] = '[';
+	for (i = 0; i < 40; i++)
+		deep[n++] = ']';
+	deep[n] = '\0';
+	memset(why, 'X', sizeof(why));
+	cr_assert_eq(parse_text(TUF_TIMESTAMP, deep, why, sizeof(why)),
+	             PV_TUF_EREJECT);
+	cr_assert(strstr(why, "deeper than") != NULL, "%.255s", why);
+	cr_assert_eq(parse_text(TUF_TIMESTAMP, "{\"secret\" 1}", why,
+	                        sizeof(why)), PV_TUF_EREJECT);
+	cr_assert(strstr(why, "not valid JSON") != NULL, "%s", why);
+	cr_assert(strstr(why, "secret") == NULL, "quotes the server: %s", why);
+
+	t = malloc(strlen(pre) + nlen + strlen(post) + 1);
+	cr_assert_not_null(t);
+	strcpy(t, pre);
+	memset(t + strlen(pre), 'r', nlen);
+	strcpy(t + strlen(pre) + nlen, post);
+	cr_assert_eq(parse_text(TUF_TARGETS, t, why, sizeof(why)),
+	             PV_TUF_EREJECT);
+	cr_assert(strstr(why, "longer than 200") != NULL, "%s", why);
+	/* 200 characters still pass. */
+	memmove(t + strlen(pre) + nlen - 1, t + strlen(pre) + nlen,
+	        strlen(post) + 1);
+	cr_assert_eq(parse_text(TUF_TARGETS, t, why, sizeof(why)), 0, "%s",
+	             why);
+	free(t);
+}

@@ -15,9 +15,10 @@ build=${2:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 fail=0
+skipped=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
-skip() { echo "skip $*"; }
+skip() { echo "skip $*"; skipped=$((skipped + 1)); }
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -135,5 +136,12 @@ else
 		fi
 	fi
 fi
-[ $fail -eq 0 ] && echo "package-check: all passed" || echo "package-check: FAILED"
+# Skipped checks are counted in the last line, never passed silently.
+if [ $fail -ne 0 ]; then
+	echo "package-check: FAILED"
+elif [ $skipped -ne 0 ]; then
+	echo "package-check: all run passed, $skipped skipped (see skip lines)"
+else
+	echo "package-check: all passed"
+fi
 exit $fail
