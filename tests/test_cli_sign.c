@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -358,54 +357,6 @@ Test(cli_sign, help_and_usage, .init = setup, .fini = teardown)
 
 /* ---- out of band through standard input ---------------------------------- */
 
-static size_t
-keep_location(char *p, size_t sz, size_t n, void *ctx)
-{
-	char **loc = ctx;
-	size_t len = sz * n;
-
-	if (len > 10 && strncasecmp(p, "Location: ", 10) == 0) {
-		*loc = strndup(p + 10, len - 10);
-		(*loc)[strcspn(*loc, "\r\n")] = '\0';
-	}
-	return len;
-}
-
-static size_t
-discard(char *p, size_t sz, size_t n, void *ctx)
-{
-	(void)p;
-	(void)ctx;
-	return sz * n;
-}
-
-/* What the provider shows the user after sign-in: the code. */
-static char *
-code_from_provider(const char *url)
-{
-	CURL *c = curl_easy_init();
-	char *loc = NULL, *p, *end;
-
-	cr_assert_not_null(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, keep_location);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &loc);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_cleanup(c);
-	cr_assert_not_null(loc);
-	p = strstr(loc, "code=");
-	cr_assert_not_null(p, "%s", loc);
-	p = strdup(p + 5);
-	end = strchr(p, '&');
-	if (end != NULL)
-		*end = '\0';
-	free(loc);
-	return p;
-}
-
 Test(cli_sign, out_of_band_stdin, .init = setup, .fini = teardown)
 {
 	char *ba = cfx_pathf("%s.sigstore", A), *code, *url, *line;
@@ -454,7 +405,8 @@ Test(cli_sign, out_of_band_stdin, .init = setup, .fini = teardown)
 		}
 	}
 	cr_assert_not_null(url, "no sign-in URL shown: %s", errbuf);
-	code = code_from_provider(url);
+	code = fss_oob_code(url);
+	cr_assert_not_null(code, "the provider showed no code");
 	cr_assert(write(in[1], code, strlen(code)) > 0);
 	cr_assert(write(in[1], "\n", 1) == 1);
 	close(in[1]);

@@ -452,52 +452,6 @@ Test(oidc_flow, browser_never_returns, .init = start, .fini = stop)
 
 /* ---- out of band ------------------------------------------------------------ */
 
-static size_t
-keep_location(char *p, size_t sz, size_t n, void *ctx)
-{
-	char **loc = ctx;
-	size_t len = sz * n;
-
-	if (len > 10 && strncasecmp(p, "Location: ", 10) == 0) {
-		*loc = strndup(p + 10, len - 10);
-		(*loc)[strcspn(*loc, "\r\n")] = '\0';
-	}
-	return len;
-}
-
-static size_t
-discard(char *p, size_t sz, size_t n, void *ctx)
-{
-	(void)p;
-	(void)ctx;
-	return sz * n;
-}
-
-/* The user opens the URL elsewhere; the provider shows the code (here:
- * in its redirect to the out-of-band URN). */
-static char *
-oob_code_for(const char *url)
-{
-	CURL *c = curl_easy_init();
-	char *loc = NULL, *code;
-
-	cr_assert_not_null(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, keep_location);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &loc);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_cleanup(c);
-	cr_assert_not_null(loc, "the provider redirected nowhere");
-	cr_assert_eq(strncmp(loc, "urn:ietf:wg:oauth:2.0:oob?", 26), 0, "%s",
-	             loc);
-	code = param(loc, "code");
-	free(loc);
-	return code;
-}
-
 struct oob {
 	char *url;
 	int fed;
@@ -516,8 +470,9 @@ static int
 oob_read(void *ctx, char *code, size_t codelen)
 {
 	struct oob *x = ctx;
-	char *c = oob_code_for(x->url);
+	char *c = fss_oob_code(x->url);
 
+	cr_assert_not_null(c, "the provider showed no code");
 	/* Pasted with a newline and surrounding blanks. */
 	snprintf(code, codelen, "%s \n", c);
 	free(c);
@@ -553,8 +508,9 @@ static int
 oob_show_and_write(void *ctx, const char *url)
 {
 	FILE *f = ctx;
-	char *c = oob_code_for(url);
+	char *c = fss_oob_code(url);
 
+	cr_assert_not_null(c, "the provider showed no code");
 	fprintf(f, "%s\n", c);
 	rewind(f);
 	free(c);

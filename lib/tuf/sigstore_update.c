@@ -359,15 +359,16 @@ pv_sigstore_status(pyverify_tuf_info *info, const pyverify_tuf_options *o,
 	return rc < 0 ? rc : 0;
 }
 
+/* Whether the last refresh is recent enough, from the stamp alone (read
+ * by info_init), so that a stale cache is not verified only to be
+ * refreshed anyway. A stamp from the future (a clock set back) proves
+ * nothing about age. */
 static int
-cache_is_fresh(const pv_sigstore_repo *r, const pyverify_tuf_info *info)
+stamp_is_young(const pv_sigstore_repo *r, const pyverify_tuf_info *info)
 {
-	/* A stamp from the future (a clock set back) proves nothing about
-	 * age; expired metadata is refreshed whatever the stamp says. */
 	return r->max_age > 0 && info->last_refresh != 0 &&
 	       info->last_refresh <= r->now &&
-	       r->now - info->last_refresh < r->max_age &&
-	       info->timestamp.present && info->timestamp.expires > r->now;
+	       r->now - info->last_refresh < r->max_age;
 }
 
 int
@@ -401,9 +402,11 @@ pv_sigstore_trust_root(pyverify_trust_root **out, pyverify_tuf_info *info,
 			               "offline, and %s", cache_err.msg);
 		return load_root(out, info, buf, len, err);
 	}
-	if (pv_sigstore_have_root(&r) && info->last_refresh != 0) {
+	if (pv_sigstore_have_root(&r) && stamp_is_young(&r, info)) {
 		rc = load_cached(&r, info, &buf, &len, &cache_err);
-		if (rc == 0 && cache_is_fresh(&r, info))
+		/* Expired metadata is refreshed whatever the stamp says. */
+		if (rc == 0 && info->timestamp.present &&
+		    info->timestamp.expires > r.now)
 			return load_root(out, info, buf, len, err);
 		free(buf);
 		buf = NULL;

@@ -138,6 +138,11 @@ void fss_set_gha_token(struct fss *s, const struct fss_token_opts *opts);
 char *fss_authorize_url(struct fss *s, const char *redirect_uri,
                         const char *state, const char *code_verifier);
 int fss_browse(const char *url);
+/* The user of an out-of-band sign-in: GETs the authorization URL and
+ * returns the code the provider shows (its redirect to
+ * urn:ietf:wg:oauth:2.0:oob, decoded; malloc'd), NULL when it shows
+ * none. */
+char *fss_oob_code(const char *url);
 
 /* ---- misbehaviour ---------------------------------------------------------- */
 

@@ -250,3 +250,23 @@ int fss_browse(const char *url)
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK && status >= 200 && status < 300 ? 0 : -1;
 }
+
+char *fss_oob_code(const char *url)
+{
+	static const char urn[] = "urn:ietf:wg:oauth:2.0:oob?";
+	CURL *c = curl_easy_init();
+	char *loc = NULL, *code = NULL;
+
+	if (c == NULL)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (curl_easy_perform(c) == CURLE_OK &&
+	    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+	    loc != NULL && strncmp(loc, urn, sizeof(urn) - 1) == 0)
+		code = fssi_param(loc + sizeof(urn) - 1, "code");
+	curl_easy_cleanup(c);
+	return code;
+}
