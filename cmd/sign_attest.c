@@ -123,7 +123,7 @@ statement(char **out, char **files, size_t n, const char *type,
 	pyverify_artifact art;
 	pyverify_error err;
 	char hex[65];
-	size_t i, k;
+	size_t i;
 	int rc = EXIT_USAGE;
 
 	if (st == NULL || subjects == NULL)
@@ -133,8 +133,7 @@ statement(char **out, char **files, size_t n, const char *type,
 			cli_line(stderr, "%s: %s", prog, err.msg);
 			goto done;
 		}
-		for (k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02x", art.sha256[k]);
+		pv_hex_encode(hex, art.sha256, 32);
 		if (json_array_append_new(
 		        subjects,
 		        json_pack("{s:s, s:{s:s}}", "name",

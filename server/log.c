@@ -43,16 +43,22 @@ pvd_unix_now(void)
 	return (int64_t)time(NULL);
 }
 
+/* The seconds part of the timestamp changes once a second: kept per
+ * thread instead of formatted for every line. */
 static void
 timestamp(char out[40])
 {
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char base[32];
 	struct timespec ts;
-	struct tm tm;
-	char base[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ts.tv_sec != last) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = ts.tv_sec;
+	}
 	snprintf(out, 40, "%.24s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
@@ -267,25 +273,6 @@ real_text(char out[40], double d)
 	memcpy(out + i, tmp + j, strlen(tmp + j) + 1);
 }
 
-/* The seconds part of the timestamp changes once a second: kept per
- * thread instead of formatted for every line. */
-static void
-timestamp_fast(char out[40])
-{
-	static _Thread_local time_t last = (time_t)-1;
-	static _Thread_local char base[32];
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec != last) {
-		struct tm tm;
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		last = ts.tv_sec;
-	}
-	snprintf(out, 40, "%.24s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
-}
-
 void
 pvd_log_access(const struct pvd_access *a)
 {
@@ -293,7 +280,7 @@ pvd_log_access(const struct pvd_access *a)
 	char ts[40], code[24], bytes[24], dur[40];
 
 	l.len = 0;
-	timestamp_fast(ts);
+	timestamp(ts);
 	snprintf(code, sizeof(code), "%d", a->code);
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)a->bytes_in);
 	real_text(dur, (double)(int64_t)(a->duration_ms * 1000) / 1000.0);

@@ -60,13 +60,10 @@ material(const struct pv_bundle_parts *p)
 		    json_object_set(vm, "certificate", m) != 0)
 			goto fail;
 	} else {
-		/* The hint is optional and unauthenticated; an empty
-		 * PublicKeyIdentifier is still the publicKey member. */
-		if ((p->key_hint != NULL && p->key_hint[0] != '\0' &&
-		     json_object_set_new(m, "hint",
-		                         json_string((const char *)p->key_hint)) !=
-		         0) ||
-		    json_object_set(vm, "publicKey", m) != 0)
+		/* A managed key: an empty PublicKeyIdentifier (its hint is
+		 * optional and unauthenticated) is still the publicKey
+		 * member. */
+		if (json_object_set(vm, "publicKey", m) != 0)
 			goto fail;
 	}
 	if (p->tlog_entries != NULL && json_array_size(p->tlog_entries) != 0 &&

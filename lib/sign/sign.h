@@ -193,7 +193,6 @@ PV_MUST_CHECK int pv_tsa_timestamp(const struct pv_sign_net *n,
 struct pv_bundle_parts {
 	const uint8_t *cert_der;    /* keyless leaf, or NULL */
 	size_t cert_len;
-	const uint8_t *key_hint;    /* managed key: hint text or NULL */
 	json_t *tlog_entries;       /* array of TLEs (borrowed) */
 	const uint8_t *const *timestamps; /* DER TimeStampResps */
 	const size_t *timestamp_lens;
