@@ -45,39 +45,24 @@ pv_signing_config_clear(struct pv_signing_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* A uint32 in either protobuf-JSON spelling: a JSON integer or a decimal
- * string. Absent is 0 (the proto default). */
+/* A uint32 in either protobuf-JSON spelling (pv_json_int64 reads both):
+ * a JSON integer or a decimal string. Absent is 0 (the proto default). */
 static int
 get_u32(const struct pv_json_ctx *cx, const json_t *obj, const char *path,
         const char *name, uint32_t *out)
 {
 	char vpath[PV_JSON_PATH_MAX];
-	json_t *v;
-	uint64_t u = 0;
+	int64_t v;
 
-	PV_TRY(pv_json_get(cx, obj, path, name, &v));
-	pv_json_path(vpath, path, name);
 	*out = 0;
-	if (v == NULL)
-		return 0;
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i < 0 || (uint64_t)i > UINT32_MAX)
-			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-			               "%s is out of range", vpath);
-		u = (uint64_t)i;
-	} else if (json_is_string(v)) {
-		if (pv_parse_u64(&u, json_string_value(v),
-		                 json_string_length(v)) != 0 ||
-		    u > UINT32_MAX)
-			return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-			               "%s is not an unsigned 32-bit number",
-			               vpath);
-	} else {
+	PV_TRY(pv_json_int64(cx, obj, path, name, &v, NULL));
+	if (v > (int64_t)UINT32_MAX) {
+		pv_json_path(vpath, path, name);
 		return pv_fail(cx->err, PYVERIFY_EPARSE, cx->step,
-		               "%s is not a number", vpath);
+		               "%s is %lld, larger than an unsigned 32-bit "
+		               "number", vpath, (long long)v);
 	}
-	*out = (uint32_t)u;
+	*out = (uint32_t)v;
 	return 0;
 }
 
