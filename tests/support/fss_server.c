@@ -27,14 +27,6 @@ struct fss_upload {
 	int too_big;
 };
 
-/* The byte source of a trickling or endless answer; owned by it. */
-struct fss_stream {
-	uint8_t *data;
-	size_t len;
-	unsigned every_ms;
-	int endless;
-};
-
 int fssi_has(const struct fss *s, int f, const char *path)
 {
 	for (size_t i = 0; i < s->nfaults; i++) {
@@ -49,27 +41,7 @@ int fssi_has(const struct fss *s, int f, const char *path)
 
 static void log_add(struct fss *s, const char *method, const char *path)
 {
-	size_t n = strlen(method) + strlen(path) + 2;
-	char *line = malloc(n);
-
-	if (line == NULL)
-		return;
-	snprintf(line, n, "%s %s", method, path);
-	pthread_mutex_lock(&s->mu);
-	if (s->nlog == s->caplog) {
-		size_t cap = s->caplog ? s->caplog * 2 : 32;
-		char **l = realloc(s->log, cap * sizeof(*l));
-
-		if (l == NULL) {
-			pthread_mutex_unlock(&s->mu);
-			free(line);
-			return;
-		}
-		s->log = l;
-		s->caplog = cap;
-	}
-	s->log[s->nlog++] = line;
-	pthread_mutex_unlock(&s->mu);
+	hfx_log_append(&s->mu, &s->log, &s->nlog, &s->caplog, method, path);
 }
 
 /* ---- the query, re-encoded from libmicrohttpd's decoded arguments ------- */
@@ -135,38 +107,6 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind,
 
 /* ---- answers ------------------------------------------------------------ */
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct fss_stream *st = cls;
-
-	if (st->endless) {
-		memset(buf, ' ', max);
-		return (ssize_t)max;
-	}
-	if (pos >= st->len)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	if (max == 0)
-		return 0;
-	sleep_ms(st->every_ms);
-	buf[0] = (char)st->data[pos];
-	return 1;
-}
-
-static void stream_free(void *cls)
-{
-	struct fss_stream *st = cls;
-
-	free(st->data);
-	free(st);
-}
-
 typedef void (*fss_service)(struct fss *, const struct fss_req *,
                             struct fss_resp *);
 
@@ -221,7 +161,6 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct fss *s,
                             const char *path, struct fss_resp *r)
 {
 	struct MHD_Response *mr;
-	struct fss_stream *st = NULL;
 	enum MHD_Result ret;
 	int endless, slow;
 	unsigned every;
@@ -232,22 +171,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct fss *s,
 	every = s->trickle_ms;
 	pthread_mutex_unlock(&s->mu);
 	if (endless || slow) {
-		st = calloc(1, sizeof(*st));
-		if (st == NULL) {
-			free(r->body);
-			free(r->location);
-			return MHD_NO;
-		}
-		st->data = r->body;
-		st->len = r->len;
-		st->every_ms = every;
-		st->endless = endless;
+		mr = hfx_stream_response(r->body, r->len, every, endless);
 		r->body = NULL;
-		mr = MHD_create_response_from_callback(
-		    endless ? MHD_SIZE_UNKNOWN : st->len, 1024, stream_read, st,
-		    stream_free);
-		if (mr == NULL)
-			stream_free(st);
 	} else {
 		mr = MHD_create_response_from_buffer(
 		    r->len, r->body ? (void *)r->body : (void *)"",

@@ -125,30 +125,37 @@ hfx_unlink(struct hfx *s, const char *path)
 	}
 }
 
-static void
-hfx_log_add(struct hfx *s, const char *method, const char *path)
+void
+hfx_log_append(pthread_mutex_t *mu, char ***log, size_t *n, size_t *cap,
+               const char *method, const char *path)
 {
-	size_t n = strlen(method) + 1 + strlen(path) + 1;
-	char *line = malloc(n);
+	size_t len = strlen(method) + 1 + strlen(path) + 1;
+	char *line = malloc(len);
 
 	if (line == NULL)
 		return;
-	snprintf(line, n, "%s %s", method, path);
-	pthread_mutex_lock(&s->mu);
-	if (s->nlog == s->caplog) {
-		size_t cap = s->caplog ? s->caplog * 2 : 32;
-		char **l = realloc(s->log, cap * sizeof(*l));
+	snprintf(line, len, "%s %s", method, path);
+	pthread_mutex_lock(mu);
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		char **l = realloc(*log, ncap * sizeof(*l));
 
 		if (l == NULL) {
-			pthread_mutex_unlock(&s->mu);
+			pthread_mutex_unlock(mu);
 			free(line);
 			return;
 		}
-		s->log = l;
-		s->caplog = cap;
+		*log = l;
+		*cap = ncap;
 	}
-	s->log[s->nlog++] = line;
-	pthread_mutex_unlock(&s->mu);
+	(*log)[(*n)++] = line;
+	pthread_mutex_unlock(mu);
+}
+
+static void
+hfx_log_add(struct hfx *s, const char *method, const char *path)
+{
+	hfx_log_append(&s->mu, &s->log, &s->nlog, &s->caplog, method, path);
 }
 
 /* Paths are compared and logged as the client sent them: a test about
@@ -194,6 +201,29 @@ hfx_stream_free(void *cls)
 
 	free(st->data);
 	free(st);
+}
+
+struct MHD_Response *
+hfx_stream_response(uint8_t *data, size_t len, unsigned every_ms,
+                    int endless)
+{
+	struct hfx_stream *st = calloc(1, sizeof(*st));
+	struct MHD_Response *r;
+
+	if (st == NULL) {
+		free(data);
+		return NULL;
+	}
+	st->data = data;
+	st->len = data != NULL ? len : 0;
+	st->every_ms = every_ms;
+	st->endless = endless;
+	r = MHD_create_response_from_callback(
+	    endless ? MHD_SIZE_UNKNOWN : st->len, 1024, hfx_stream_read, st,
+	    hfx_stream_free);
+	if (r == NULL)
+		hfx_stream_free(st);
+	return r;
 }
 
 static enum MHD_Result
@@ -246,8 +276,9 @@ hfx_answer(struct hfx *s, struct MHD_Connection *c, const char *method,
            const char *path, const struct hfx_req *rq)
 {
 	struct hfx_entry *e;
-	struct hfx_stream *st = NULL;
 	struct MHD_Response *r;
+	unsigned every = 0;
+	int stream = 0, endless = 0;
 	hfx_handler h = NULL;
 	void *ctx = NULL;
 	unsigned status = 0, redirect = 0;
@@ -277,13 +308,9 @@ hfx_answer(struct hfx *s, struct MHD_Connection *c, const char *method,
 			if (copy != NULL)
 				memcpy(copy, e->data, len);
 		}
-		if (e->endless || e->trickle_ms > 0) {
-			st = calloc(1, sizeof(*st));
-			if (st != NULL) {
-				st->endless = e->endless;
-				st->every_ms = e->trickle_ms;
-			}
-		}
+		stream = e->endless || e->trickle_ms > 0;
+		endless = e->endless;
+		every = e->trickle_ms;
 	}
 	pthread_mutex_unlock(&s->mu);
 
@@ -307,16 +334,10 @@ hfx_answer(struct hfx *s, struct MHD_Connection *c, const char *method,
 	}
 	if (!found)
 		return hfx_send_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-	if (st != NULL) {
-		st->data = copy;
-		st->len = copy ? len : 0;
-		r = MHD_create_response_from_callback(
-		    st->endless ? MHD_SIZE_UNKNOWN : st->len, 1024,
-		    hfx_stream_read, st, hfx_stream_free);
-		if (r == NULL)
-			hfx_stream_free(st);
-		return hfx_send(c, MHD_HTTP_OK, r, NULL);
-	}
+	if (stream)
+		return hfx_send(c, MHD_HTTP_OK,
+		                hfx_stream_response(copy, len, every, endless),
+		                NULL);
 	if (copy == NULL)
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);

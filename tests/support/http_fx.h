@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+
+#include <microhttpd.h>
 
 struct hfx;
 
@@ -68,5 +71,15 @@ void hfx_clear_log(struct hfx *s);
  * memory runs out. */
 int hfx_body_append(uint8_t **body, size_t *len, size_t *cap, int *too_big,
                     const void *data, size_t n, size_t max);
+/* Appends "METHOD path" to a request log guarded by mu (grown as needed;
+ * a line that finds no memory is dropped). The log of http_fx and of the
+ * fake Sigstore services. */
+void hfx_log_append(pthread_mutex_t *mu, char ***log, size_t *n, size_t *cap,
+                    const char *method, const char *path);
+/* An answer that trickles data (one byte every every_ms) or, endless,
+ * never ends; takes data (malloc'd, may be NULL). NULL when it cannot be
+ * made (data freed). */
+struct MHD_Response *hfx_stream_response(uint8_t *data, size_t len,
+                                         unsigned every_ms, int endless);
 
 #endif
