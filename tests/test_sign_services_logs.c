@@ -88,7 +88,15 @@ Test(sign_services_logs, rekor1_conflict_fetches_the_existing_entry)
 	ssfx_fini(&f);
 }
 
-Test(sign_services_logs, rekor1_500_is_refused_naming_rekor)
+typedef int (*rekor_upload)(const struct pv_sign_net *, const char *,
+                            const struct pv_rekor_input *, json_t **,
+                            pyverify_error *);
+
+/* A Rekor that misbehaves: refused at step rekor, naming the service and
+ * the reason; no entry handed back. */
+static void
+rekor_refused(rekor_upload upload, const char *(*url)(const struct fss *),
+              enum fss_fault fault, const char *service, const char *needle)
 {
 	struct pv_fulcio_cert c = { 0 };
 	struct pv_rekor_input in;
@@ -99,34 +107,24 @@ Test(sign_services_logs, rekor1_500_is_refused_naming_rekor)
 	ssfx_init(&f);
 	ssfx_get_cert(&f, &c);
 	ssfx_rekor_input(&f, &c, &in);
-	fss_fault(f.s, FSS_REKOR_500);
-	ssfx_refused(pv_rekor1_upload(&f.net, fss_rekor1_url(f.s), &in,
-	                                &tle, &err),
-	               &err, PYVERIFY_STEP_REKOR, "Rekor at http://127.0.0.1",
-	               "HTTP 500");
+	fss_fault(f.s, fault);
+	ssfx_refused(upload(&f.net, url(f.s), &in, &tle, &err), &err,
+	             PYVERIFY_STEP_REKOR, service, needle);
 	cr_assert_null(tle);
 	pv_fulcio_cert_clear(&c);
 	ssfx_fini(&f);
 }
 
+Test(sign_services_logs, rekor1_500_is_refused_naming_rekor)
+{
+	rekor_refused(pv_rekor1_upload, fss_rekor1_url, FSS_REKOR_500,
+	              "Rekor at http://127.0.0.1", "HTTP 500");
+}
+
 Test(sign_services_logs, rekor1_entry_for_another_body_is_refused)
 {
-	struct pv_fulcio_cert c = { 0 };
-	struct pv_rekor_input in;
-	pyverify_error err = { 0 };
-	json_t *tle = NULL;
-	struct ssfx f;
-
-	ssfx_init(&f);
-	ssfx_get_cert(&f, &c);
-	ssfx_rekor_input(&f, &c, &in);
-	fss_fault(f.s, FSS_REKOR_OTHER_BODY);
-	ssfx_refused(pv_rekor1_upload(&f.net, fss_rekor1_url(f.s), &in,
-	                                &tle, &err),
-	               &err, PYVERIFY_STEP_REKOR, "Rekor at ", "another body");
-	cr_assert_null(tle);
-	pv_fulcio_cert_clear(&c);
-	ssfx_fini(&f);
+	rekor_refused(pv_rekor1_upload, fss_rekor1_url, FSS_REKOR_OTHER_BODY,
+	              "Rekor at ", "another body");
 }
 
 /* ---- Rekor v2 and the timestamp authority -------------------------------- */
@@ -170,23 +168,8 @@ Test(sign_services_logs, rekor2_entry_with_a_timestamp_verifies)
 
 Test(sign_services_logs, rekor2_500_is_refused_naming_rekor)
 {
-	struct pv_fulcio_cert c = { 0 };
-	struct pv_rekor_input in;
-	pyverify_error err = { 0 };
-	json_t *tle = NULL;
-	struct ssfx f;
-
-	ssfx_init(&f);
-	ssfx_get_cert(&f, &c);
-	ssfx_rekor_input(&f, &c, &in);
-	fss_fault(f.s, FSS_REKOR_500);
-	ssfx_refused(pv_rekor2_upload(&f.net, fss_rekor2_url(f.s), &in,
-	                                &tle, &err),
-	               &err, PYVERIFY_STEP_REKOR, "Rekor at http://127.0.0.1",
-	               "HTTP 500");
-	cr_assert_null(tle);
-	pv_fulcio_cert_clear(&c);
-	ssfx_fini(&f);
+	rekor_refused(pv_rekor2_upload, fss_rekor2_url, FSS_REKOR_500,
+	              "Rekor at http://127.0.0.1", "HTTP 500");
 }
 
 Test(sign_services_logs, tsa_response_verifies_against_the_root)
@@ -273,22 +256,8 @@ Test(sign_services_logs, tsa_endless_answer_is_bounded)
 
 Test(sign_services_logs, rekor2_entry_for_another_body_is_refused)
 {
-	struct pv_fulcio_cert c = { 0 };
-	struct pv_rekor_input in;
-	pyverify_error err = { 0 };
-	json_t *tle = NULL;
-	struct ssfx f;
-
-	ssfx_init(&f);
-	ssfx_get_cert(&f, &c);
-	ssfx_rekor_input(&f, &c, &in);
-	fss_fault(f.s, FSS_REKOR_OTHER_BODY);
-	ssfx_refused(pv_rekor2_upload(&f.net, fss_rekor2_url(f.s), &in,
-	                                &tle, &err),
-	               &err, PYVERIFY_STEP_REKOR, "Rekor at ", "another body");
-	cr_assert_null(tle);
-	pv_fulcio_cert_clear(&c);
-	ssfx_fini(&f);
+	rekor_refused(pv_rekor2_upload, fss_rekor2_url, FSS_REKOR_OTHER_BODY,
+	              "Rekor at ", "another body");
 }
 
 /* A managed key is logged by its SubjectPublicKeyInfo. */
