@@ -118,17 +118,8 @@ cmd_sign(int argc, char **argv)
 	if (trust_env(&c.trust, c.prog) != 0)
 		return EXIT_USAGE;
 
-	dest = calloc(n, sizeof(*dest));
-	bundles = calloc(n, sizeof(*bundles));
-	rc = dest == NULL || bundles == NULL ? EXIT_USAGE : 0;
-	for (i = 0; rc == 0 && i < n; i++)
-		if ((dest[i] = sign_destination(&c, argv[optind + (int)i],
-		                                BUNDLE_SUFFIX)) == NULL)
-			rc = EXIT_USAGE;
-	if (rc != 0)
-		cli_line(stderr, "%s: out of memory", c.prog);
-	if (rc == 0)
-		rc = sign_check_destinations(&c, dest, n);
+	rc = sign_prepare_destinations(&c, argv + optind, n, BUNDLE_SUFFIX,
+	                               &dest, &bundles);
 	if (rc == 0)
 		rc = sign_setup(&x, &c);
 	if (rc == 0 && c.dry_run) {

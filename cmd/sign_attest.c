@@ -216,17 +216,8 @@ cmd_attest(int argc, char **argv)
 		return rc;
 
 	ndest = c.bundle_out != NULL ? 1 : n;
-	dest = calloc(ndest, sizeof(*dest));
-	bundles = calloc(ndest, sizeof(*bundles));
-	rc = dest == NULL || bundles == NULL ? EXIT_USAGE : 0;
-	for (i = 0; rc == 0 && i < ndest; i++)
-		if ((dest[i] = sign_destination(&c, argv[optind + (int)i],
-		                                ATTEST_SUFFIX)) == NULL)
-			rc = EXIT_USAGE;
-	if (rc != 0)
-		cli_line(stderr, "%s: out of memory", c.prog);
-	if (rc == 0)
-		rc = sign_check_destinations(&c, dest, ndest);
+	rc = sign_prepare_destinations(&c, argv + optind, ndest, ATTEST_SUFFIX,
+	                               &dest, &bundles);
 	if (rc == 0)
 		rc = statement(&payload, argv + optind, n, type, predicate,
 		               c.prog);

@@ -100,6 +100,13 @@ char *sign_destination(const struct sign_cli *c, const char *input,
  * same file; 0 otherwise. Checked before anything is signed. */
 int sign_check_destinations(const struct sign_cli *c, char *const *dest,
                             size_t n);
+/* The n destinations of files (sign_destination), checked
+ * (sign_check_destinations), and n empty bundle slots, both calloc'd and
+ * the caller's to free even on failure. 0, or the exit status with the
+ * message printed. */
+int sign_prepare_destinations(const struct sign_cli *c, char *const *files,
+                              size_t n, const char *suffix, char ***dest,
+                              char ***bundles);
 /* Writes each bundle atomically (mode 0644) and names it on stdout. */
 int sign_write_bundles(const struct sign_cli *c, char *const *dest,
                        char *const *bundles, size_t n);

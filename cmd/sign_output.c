@@ -79,6 +79,26 @@ sign_check_destinations(const struct sign_cli *c, char *const *dest, size_t n)
 }
 
 int
+sign_prepare_destinations(const struct sign_cli *c, char *const *files,
+                          size_t n, const char *suffix, char ***dest,
+                          char ***bundles)
+{
+	size_t i;
+
+	*dest = calloc(n, sizeof(**dest));
+	*bundles = calloc(n, sizeof(**bundles));
+	for (i = 0; *dest != NULL && *bundles != NULL && i < n; i++)
+		if (((*dest)[i] = sign_destination(c, files[i], suffix)) ==
+		    NULL)
+			break;
+	if (i < n) {
+		cli_line(stderr, "%s: out of memory", c->prog);
+		return EXIT_USAGE;
+	}
+	return sign_check_destinations(c, *dest, n);
+}
+
+int
 sign_write_bundles(const struct sign_cli *c, char *const *dest,
                    char *const *bundles, size_t n)
 {
