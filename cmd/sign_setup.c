@@ -195,7 +195,7 @@ load_config(struct sign_ctx *x, const struct sign_cli *c)
 	pyverify_error err;
 
 	if (c->signing_config != NULL) {
-		snprintf(x->config_path, sizeof(x->config_path), "%s",
+		snprintf(x->config_path, sizeof(x->config_path), "%.4000s",
 		         c->signing_config);
 		return read_input(&x->config, &x->config_len, c->signing_config,
 		                  0, MAX_SIGNING_CONFIG_BYTES, "signing config",
@@ -222,7 +222,7 @@ load_config(struct sign_ctx *x, const struct sign_cli *c)
 		         "--signing-config FILE", c->prog);
 		return EXIT_USAGE;
 	}
-	snprintf(x->config_path, sizeof(x->config_path), "%s (TUF cache)",
+	snprintf(x->config_path, sizeof(x->config_path), "%.4000s (TUF cache)",
 	         info.signing_config_path);
 	return read_input(&x->config, &x->config_len,
 	                  info.signing_config_path, 0,
